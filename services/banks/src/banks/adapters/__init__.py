@@ -1,0 +1,1 @@
+"""Adapters of the banks service, named `<technology>_<port>.py`."""

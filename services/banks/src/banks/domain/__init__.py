@@ -1,0 +1,1 @@
+"""The banks domain: plain Python entities, value objects and rules; no framework, database or broker."""

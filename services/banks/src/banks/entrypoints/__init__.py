@@ -1,0 +1,1 @@
+"""Thin entrypoints of the banks service: parse, call a handler, map errors."""

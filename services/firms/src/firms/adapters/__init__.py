@@ -1,0 +1,1 @@
+"""Adapters of the firms service, named `<technology>_<port>.py`."""

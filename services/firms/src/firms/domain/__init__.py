@@ -1,0 +1,1 @@
+"""The firms domain: plain Python entities, value objects and rules; no framework, database or broker."""

@@ -1,0 +1,1 @@
+"""Thin entrypoints of the firms service: parse, call a handler, map errors."""

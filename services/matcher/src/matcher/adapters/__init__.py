@@ -1,0 +1,1 @@
+"""Adapters of the matcher service, named `<technology>_<port>.py`."""

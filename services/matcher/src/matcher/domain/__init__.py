@@ -1,0 +1,1 @@
+"""The matcher domain: plain Python entities, value objects and rules; no framework, database or broker."""

@@ -1,0 +1,166 @@
+"""Publishes the contracts as JSON Schema (one file per event type and version) and one AsyncAPI document, and checks
+that a changed schema stays readable by consumers of the published one.
+
+    python -m contracts.schemas write   # regenerate shared/contracts/published/ (refuses incompatible changes)
+    python -m contracts.schemas check   # exit 1 if published files are stale or a change is incompatible
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contracts.catalogue import TOPICS
+from contracts.envelope import Event
+
+PUBLISHED = Path(__file__).resolve().parents[2] / "published"
+
+
+def schema_of(event: type[Event]) -> dict[str, Any]:
+    return event.model_json_schema(mode="serialization", ref_template="#/$defs/{model}")
+
+
+def file_name(event: type[Event]) -> str:
+    fields = event.model_fields
+    return f"{fields['type'].default}.v{fields['version'].default}.json"
+
+
+def asyncapi() -> dict[str, Any]:
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    for topic in TOPICS:
+        refs = {}
+        for event in topic.events:
+            name = event.model_fields["type"].default
+            messages[name] = {
+                "name": name,
+                "title": event.__name__,
+                "summary": (event.__doc__ or "").strip().splitlines()[0],
+                "contentType": "application/json",
+                "payload": {"$ref": f"./schemas/{file_name(event)}"},
+                "bindings": {"kafka": {"key": {"type": "string", "description": f"the event's {event.key_field}"}}},
+            }
+            refs[name] = {"$ref": f"#/components/messages/{name}"}
+        channels[topic.name] = {
+            "address": topic.name,
+            "description": topic.description,
+            "messages": refs,
+            "bindings": {"kafka": {"partitions": topic.partitions, "replicas": 1}},
+        }
+        operations[f"publish.{topic.name}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{topic.name}"},
+        }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "Lianrong events",
+            "version": "1.0.0",
+            "description": "Every event on Lianrong's Kafka topics, in one envelope (see Event).",
+        },
+        "defaultContentType": "application/json",
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages},
+    }
+
+
+def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        resolved: dict[str, Any] = schema["$defs"][ref.removeprefix("#/$defs/")]
+        return resolved
+    return node
+
+
+def incompatibilities(old: dict[str, Any], new: dict[str, Any], path: str = "") -> list[str]:
+    """Why a consumer of `old` could not read what `new` allows (empty when compatible).
+
+    Compatible: adding optional properties. Incompatible: removing or retyping a property, making one newly required,
+    narrowing an enum, or changing a const (type/version).
+    """
+    problems: list[str] = []
+
+    def walk(o: dict[str, Any], n: dict[str, Any], at: str) -> None:
+        o, n = _resolve(old, o), _resolve(new, n)
+        for key in ("type", "const", "format"):
+            if o.get(key) != n.get(key):
+                problems.append(f"{at or '/'}: {key} changed from {o.get(key)!r} to {n.get(key)!r}")
+        if "enum" in o and not set(n.get("enum", [])) <= set(o["enum"]):
+            problems.append(f"{at}: enum gained values a published consumer does not know")
+        for combo in ("anyOf", "oneOf"):
+            if combo in o or combo in n:
+                if len(o.get(combo, [])) != len(n.get(combo, [])):
+                    problems.append(f"{at}: {combo} changed")
+                else:
+                    for i, (a, b) in enumerate(zip(o[combo], n[combo], strict=True)):
+                        walk(a, b, f"{at}/{combo}/{i}")
+        if "items" in o and "items" in n:
+            walk(o["items"], n["items"], f"{at}/items")
+        oprops, nprops = o.get("properties", {}), n.get("properties", {})
+        for name, sub in oprops.items():
+            if name not in nprops:
+                problems.append(f"{at}/{name}: removed")
+            else:
+                walk(sub, nprops[name], f"{at}/{name}")
+        for name in set(n.get("required", [])) - set(o.get("required", [])):
+            problems.append(f"{at}/{name}: newly required")
+
+    walk(old, new, "")
+    return problems
+
+
+def expected_files() -> dict[str, str]:
+    files = {}
+    for topic in TOPICS:
+        for event in topic.events:
+            files[f"schemas/{file_name(event)}"] = json.dumps(schema_of(event), indent=2, ensure_ascii=False) + "\n"
+    files["asyncapi.yaml"] = yaml.safe_dump(asyncapi(), sort_keys=False, allow_unicode=True)
+    return files
+
+
+def check(published: Path = PUBLISHED) -> list[str]:
+    problems = []
+    for rel, text in expected_files().items():
+        target = published / rel
+        if not target.exists():
+            problems.append(f"{rel}: not published yet (run `make contracts`)")
+            continue
+        current = target.read_text()
+        if rel.endswith(".json"):
+            for why in incompatibilities(json.loads(current), json.loads(text)):
+                problems.append(f"{rel}: INCOMPATIBLE {why} (publish a new version with an upcaster instead)")
+        if current != text:
+            problems.append(f"{rel}: stale (run `make contracts`)")
+    return problems
+
+
+def write(published: Path = PUBLISHED) -> None:
+    breaking = [p for p in check(published) if "INCOMPATIBLE" in p]
+    if breaking:
+        raise SystemExit("refusing to publish incompatible schemas:\n" + "\n".join(breaking))
+    for rel, text in expected_files().items():
+        target = published / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+
+
+def main() -> None:
+    command = sys.argv[1] if len(sys.argv) > 1 else "check"
+    if command == "write":
+        write()
+    elif command == "check":
+        problems = check()
+        print("\n".join(problems) or "published schemas are current")
+        raise SystemExit(1 if problems else 0)
+    else:
+        raise SystemExit("usage: python -m contracts.schemas write|check")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Kafka adapters: the idempotent producer, topic administration, and the consumer loop."""

@@ -1,0 +1,120 @@
+"""Transactional outbox: events are stored with the rows that caused them, in one transaction, and published later.
+
+`record(conn, *events)` is what a handler calls inside its transaction. `OutboxRelay` is the process that publishes:
+one relay per database is active at a time (an advisory lock elects it), so events leave in commit order and each
+aggregate's events stay in order; it claims rows with FOR UPDATE SKIP LOCKED, publishes them through an idempotent
+producer, waits for the broker's acknowledgement (acks=all), then marks them published. A crash between the
+acknowledgement and the mark re-publishes the batch: consumers deduplicate by event id (see inbox.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+from prometheus_client import Counter, Gauge
+
+from contracts import Event, encode
+from lianrong_platform.db import Connection
+
+log = structlog.get_logger(__name__)
+
+PUBLISHED = Counter("lianrong_outbox_published_total", "Events published by the outbox relay", ["service"])
+BACKLOG = Gauge("lianrong_outbox_backlog", "Unpublished outbox rows seen by the relay", ["service"])
+
+_RELAY_LOCK = 7_406_351_124
+
+
+async def record(conn: Connection, *events: Event) -> None:
+    """Store events for publication; call inside the transaction that writes the state they describe."""
+    await conn.executemany(
+        "INSERT INTO outbox (event_id, topic, key, payload, event_type) VALUES ($1, $2, $3, $4, $5)",
+        [(e.event_id, e.topic, e.key, encode(e), e.type) for e in events],
+    )
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        dsn: str,
+        producer: AIOKafkaProducer,
+        *,
+        service: str,
+        batch_size: int = 500,
+        idle_poll: float = 1.0,
+        retention: timedelta = timedelta(days=7),
+    ) -> None:
+        self._dsn = dsn
+        self._producer = producer
+        self._service = service
+        self._batch_size = batch_size
+        self._idle_poll = idle_poll
+        self._retention = retention
+        self._wake = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        conn: asyncpg.Connection = await asyncpg.connect(self._dsn)
+        try:
+            await self._become_leader(conn, stop)
+            await conn.add_listener("outbox", self._on_notify)
+            log.info("outbox.relay.started")
+            while not stop.is_set():
+                published = await self.publish_batch(conn)
+                if published < self._batch_size:
+                    await self._wait(stop)
+                    await self._purge(conn)
+        finally:
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+    async def _become_leader(self, conn: asyncpg.Connection, stop: asyncio.Event) -> None:
+        # A second relay waits here as a hot standby; the lock goes with the leader's connection when it dies.
+        while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK):
+            if stop.is_set():
+                return
+            await asyncio.sleep(1.0)
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _wait(self, stop: asyncio.Event) -> None:
+        self._wake.clear()
+        stopping = asyncio.ensure_future(stop.wait())
+        waking = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({stopping, waking}, timeout=self._idle_poll, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            waking.cancel()
+
+    async def publish_batch(self, conn: asyncpg.Connection) -> int:
+        async with conn.transaction():
+            rows = await conn.fetch(
+                """SELECT id, topic, key, payload FROM outbox WHERE published_at IS NULL
+                   ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",
+                self._batch_size,
+            )
+            if not rows:
+                return 0
+            # Send the whole batch before awaiting: the producer pipelines it, ordered per partition.
+            deliveries = [
+                await self._producer.send(r["topic"], value=bytes(r["payload"]), key=bytes(r["key"])) for r in rows
+            ]
+            await asyncio.gather(*deliveries)
+            await conn.execute(
+                "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
+            )
+        PUBLISHED.labels(self._service).inc(len(rows))
+        log.debug("outbox.published", count=len(rows))
+        return len(rows)
+
+    async def _purge(self, conn: asyncpg.Connection) -> None:
+        BACKLOG.labels(self._service).set(await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+        await conn.execute(
+            "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - $1::interval",
+            self._retention,
+        )

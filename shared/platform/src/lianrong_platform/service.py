@@ -1,0 +1,147 @@
+"""How a Lianrong service is assembled and run: an API process, a consumer process, a relay process.
+
+A service describes itself once with a `ServiceSpec` (in its bootstrap module); this module turns that into the
+three runnable processes, with pools, producers and settings made at start-up and closed at shutdown.
+
+    python -m <service> migrate | api | consumer | relay
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import structlog
+import uvicorn
+from fastapi import APIRouter, FastAPI
+from prometheus_client import start_http_server
+
+from contracts import decode
+from lianrong_platform.auth import TokenVerifier
+from lianrong_platform.db import create_pool, migrate_dsn
+from lianrong_platform.http.health import router as health_router
+from lianrong_platform.http.middleware import BodyLimit, RequestContext
+from lianrong_platform.http.problems import install_problem_handlers
+from lianrong_platform.kafka.consumer import EventConsumer, Handler
+from lianrong_platform.kafka.producer import idempotent_producer
+from lianrong_platform.logging import configure_logging
+from lianrong_platform.outbox import OutboxRelay
+from lianrong_platform.settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    title: str
+    description: str
+    migrations: Path | None
+    routers: Sequence[APIRouter] = ()
+    consumes: Sequence[str] = ()
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+
+
+def create_app(spec: ServiceSpec, settings: ServiceSettings, verifier: TokenVerifier | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await migrate_dsn(settings.database_url, spec.migrations, spec.name)
+        app.state.pool = await create_pool(
+            settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max
+        )
+        app.state.token_verifier = verifier or TokenVerifier.from_file(
+            settings.jwt_public_key_file, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        )
+        app.state.settings = settings
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    app = FastAPI(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan)
+    install_problem_handlers(app)
+    app.include_router(health_router)
+    for router in spec.routers:
+        app.include_router(router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContext, service=spec.name)
+    return app
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def run_consumer(spec: ServiceSpec, settings: ServiceSettings) -> None:
+    stop = _stop_on_signals()
+    await migrate_dsn(settings.database_url, spec.migrations, spec.name)
+    pool = await create_pool(settings.database_url, min_size=1, max_size=4)
+    producer = idempotent_producer(settings.kafka_bootstrap_servers, client_id=f"{spec.name}-consumer")
+    await producer.start()
+    try:
+        consumer = EventConsumer(
+            group=spec.name,
+            topics=spec.consumes,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            pool=pool,
+            producer=producer,
+            handlers=spec.handlers,
+            decode=decode,
+            max_attempts=settings.consumer_max_attempts,
+        )
+        await consumer.run(stop)
+    finally:
+        await producer.stop()
+        await pool.close()
+
+
+async def run_relay(spec: ServiceSpec, settings: ServiceSettings) -> None:
+    stop = _stop_on_signals()
+    await migrate_dsn(settings.database_url, spec.migrations, spec.name)
+    producer = idempotent_producer(settings.kafka_bootstrap_servers, client_id=f"{spec.name}-relay")
+    await producer.start()
+    try:
+        await OutboxRelay(settings.database_url, producer, service=spec.name, batch_size=settings.relay_batch_size).run(
+            stop
+        )
+    finally:
+        await producer.stop()
+
+
+def main(spec: ServiceSpec, argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog=spec.name, description=spec.title)
+    parser.add_argument("process", choices=["migrate", "api", "consumer", "relay"])
+    parser.add_argument("--metrics-port", type=int, default=0, help="consumer/relay: serve /metrics on this port")
+    args = parser.parse_args(argv)
+    settings = ServiceSettings.load(spec.name)
+    configure_logging(spec.name, settings.log_format, settings.log_level)
+    structlog.contextvars.bind_contextvars(process=args.process)
+    if args.metrics_port and args.process in ("consumer", "relay"):
+        start_http_server(args.metrics_port, addr="127.0.0.1")
+    with contextlib.suppress(KeyboardInterrupt):
+        if args.process == "migrate":
+            applied = asyncio.run(migrate_dsn(settings.database_url, spec.migrations, spec.name))
+            print(f"{spec.name}: {len(applied)} migration(s) applied")
+        elif args.process == "api":
+            uvicorn.run(
+                create_app(spec, settings),
+                host=settings.http_host,
+                port=settings.http_port,
+                log_config=None,
+                access_log=False,
+                proxy_headers=False,
+            )
+        elif args.process == "consumer":
+            asyncio.run(run_consumer(spec, settings))
+        else:
+            asyncio.run(run_relay(spec, settings))

@@ -1,0 +1,42 @@
+"""Service settings from the environment.
+
+Each service reads its own variables with its name as prefix (`FIRMS_DATABASE_URL`, `FIRMS_HTTP_PORT`, …); what all
+services share (the Kafka bootstrap servers, the token public key) has one unprefixed name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service: str = "lianrong"
+    database_url: str = Field(description="PostgreSQL DSN of this service's own database.")
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:29092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS")
+    )
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    log_format: Literal["auto", "json", "console"] = Field(default="auto", validation_alias=AliasChoices("LOG_FORMAT"))
+    log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL"))
+    jwt_public_key_file: Path = Field(
+        default=Path(".state/keys/jwt-public.pem"), validation_alias=AliasChoices("JWT_PUBLIC_KEY_FILE")
+    )
+    jwt_issuer: str = Field(default="lianrong", validation_alias=AliasChoices("JWT_ISSUER"))
+    jwt_audience: str = Field(default="lianrong", validation_alias=AliasChoices("JWT_AUDIENCE"))
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    max_body_bytes: int = 64 * 1024
+    relay_batch_size: int = 500
+    consumer_max_attempts: int = Field(default=3, ge=1)
+
+    @classmethod
+    def load(cls, service: str) -> ServiceSettings:
+        """Read the service's settings from variables prefixed with its name (FIRMS_…)."""
+        return cls(service=service, _env_prefix=f"{service.upper()}_")
