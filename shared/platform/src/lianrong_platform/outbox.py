@@ -29,11 +29,14 @@ BACKLOG = Gauge("lianrong_outbox_backlog", "Unpublished outbox rows seen by the 
 _RELAY_LOCK = 7_406_351_124
 
 
-async def record(conn: Connection, *events: Event) -> None:
-    """Store events for publication; call inside the transaction that writes the state they describe."""
+async def record(conn: Connection, *events: Event, topic: str | None = None) -> None:
+    """Store events for publication; call inside the transaction that writes the state they describe.
+
+    Each event goes to its catalogue topic unless `topic` names another (tests and re-plays use that).
+    """
     await conn.executemany(
         "INSERT INTO outbox (event_id, topic, key, payload, event_type) VALUES ($1, $2, $3, $4, $5)",
-        [(e.event_id, e.topic, e.key, encode(e), e.type) for e in events],
+        [(e.event_id, topic or e.topic, e.key, encode(e), e.type) for e in events],
     )
 
 

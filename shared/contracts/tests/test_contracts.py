@@ -1,0 +1,136 @@
+"""The contracts: every event round-trips, the envelope is strict, and published schemas only ever grow."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from pydantic import ValidationError
+
+from contracts import EVENT_TYPES, TOPICS, decode, encode
+from contracts.envelope import utc_now
+from contracts.firms import NeedSubmitted, NeedWithdrawn
+from contracts.matcher import MatchProposed, ScoreComponent
+from contracts.schemas import check, expected_files, incompatibilities, schema_of, write
+from contracts.values import ConsentScope, ProductType
+
+
+def need() -> NeedSubmitted:
+    return NeedSubmitted(
+        producer="firms",
+        need_id=uuid4(),
+        firm_id=uuid4(),
+        chain="smart_terminal",
+        amount=Decimal("1500000.00"),
+        term_months=12,
+        product_types=(ProductType.ORDER_LOAN,),
+        first_loan=True,
+        consent_scope=ConsentScope.CHAIN_BANKS,
+        consent_until=date(2030, 1, 1),
+    )
+
+
+def test_every_event_type_round_trips_through_its_wire_form() -> None:
+    samples = [
+        need(),
+        NeedWithdrawn(producer="firms", need_id=uuid4(), firm_id=uuid4()),
+        MatchProposed(
+            producer="matcher",
+            match_id=uuid4(),
+            need_id=uuid4(),
+            bank_id=uuid4(),
+            product_id=uuid4(),
+            officer_id=uuid4(),
+            attempt=1,
+            score=0.82,
+            answer_by=utc_now(),
+            components=(ScoreComponent(name="lead_bank", weight=0.3, value=1.0, explanation="主办行"),),
+        ),
+    ]
+    for event in samples:
+        assert decode(encode(event)) == event
+
+
+def test_money_travels_as_an_exact_decimal_string() -> None:
+    wire = json.loads(encode(need()))
+    assert wire["amount"] == "1500000.00"
+
+
+def test_unknown_fields_and_unknown_types_are_refused() -> None:
+    wire = json.loads(encode(need()))
+    with pytest.raises(ValidationError):
+        decode(json.dumps({**wire, "surprise": 1}))
+    with pytest.raises(ValidationError):
+        decode(json.dumps({**wire, "type": "firms.NoSuchEvent"}))
+
+
+def test_events_are_frozen_and_keyed_by_their_aggregate() -> None:
+    event = need()
+    with pytest.raises(ValidationError):
+        event.amount = Decimal(1)  # type: ignore[misc]
+    assert event.key == str(event.need_id).encode()
+
+
+def test_caused_events_share_the_correlation_and_point_at_their_cause() -> None:
+    cause = need()
+    effect = NeedWithdrawn(producer="firms", need_id=cause.need_id, firm_id=cause.firm_id, **cause.caused())
+    assert effect.correlation_id == cause.correlation_id
+    assert effect.causation_id == cause.event_id
+
+
+def test_every_event_is_on_exactly_one_topic_with_explicit_partitions() -> None:
+    seen = [e for t in TOPICS for e in t.events]
+    assert len(seen) == len(set(seen)) == len(EVENT_TYPES)
+    assert all(t.partitions >= 1 for t in TOPICS)
+    assert all(t.name == e.topic for t in TOPICS for e in t.events)
+
+
+def test_published_schemas_are_current_and_compatible() -> None:
+    assert check() == []
+
+
+def test_adding_an_optional_field_is_compatible() -> None:
+    old = schema_of(NeedSubmitted)
+    new = copy.deepcopy(old)
+    new["properties"]["note"] = {"type": "string", "default": ""}
+    assert incompatibilities(old, new) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (lambda s: s["properties"].pop("amount"), "removed"),
+        (lambda s: s["required"].append("needed_by"), "newly required"),
+        (lambda s: s["properties"]["term_months"].update(type="string"), "type changed"),
+        (lambda s: s["properties"]["version"].update(const=2), "const changed"),
+        (lambda s: s["$defs"]["ConsentScope"]["enum"].append("everyone"), "enum gained"),
+    ],
+)
+def test_incompatible_changes_are_named(change, why: str) -> None:
+    old = schema_of(NeedSubmitted)
+    new = copy.deepcopy(old)
+    change(new)
+    assert any(why in p for p in incompatibilities(old, new))
+
+
+def test_publishing_refuses_an_incompatible_change(tmp_path: Path) -> None:
+    write(tmp_path)
+    target = tmp_path / "schemas" / "firms.NeedSubmitted.v1.json"
+    published = json.loads(target.read_text())
+    published["properties"]["legacy_field"] = {"type": "string"}  # a field the current model no longer has
+    target.write_text(json.dumps(published))
+    with pytest.raises(SystemExit, match="incompatible"):
+        write(tmp_path)
+
+
+def test_asyncapi_document_names_every_topic_and_message() -> None:
+    import yaml
+
+    doc = yaml.safe_load(expected_files()["asyncapi.yaml"])
+    assert set(doc["channels"]) == {t.name for t in TOPICS}
+    assert set(doc["components"]["messages"]) == {e.model_fields["type"].default for e in EVENT_TYPES}

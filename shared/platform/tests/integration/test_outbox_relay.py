@@ -1,0 +1,65 @@
+"""The outbox relay: wakes at commit time, publishes in order, one active relay per database."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import asyncpg
+
+from contracts import decode
+from lianrong_platform.kafka.producer import idempotent_producer
+from lianrong_platform.outbox import OutboxRelay
+from lianrong_platform.testing.kafka import read_topic
+
+from .helpers import producing_database, withdraw_needs
+
+
+async def test_the_relay_wakes_on_commit_without_polling(infra, fresh_database, fresh_topic) -> None:
+    dsn = await fresh_database()
+    await producing_database(dsn)
+    topic = await fresh_topic("relay", partitions=1)
+    producer = idempotent_producer(infra.kafka_bootstrap_servers, client_id="relay-test")
+    await producer.start()
+    stop = asyncio.Event()
+    # A poll interval far longer than the test: only LISTEN/NOTIFY can make the event arrive in time.
+    task = asyncio.create_task(OutboxRelay(dsn, producer, service="t", idle_poll=60).run(stop))
+    conn = await asyncpg.connect(dsn)
+    try:
+        await asyncio.sleep(1.0)  # the relay is idle and waiting now
+        started = time.perf_counter()
+        events = await withdraw_needs(conn, 5, topic)
+        records = await read_topic(infra.kafka_bootstrap_servers, topic, expect=5, within_s=10, settle_s=0.2)
+        latency = time.perf_counter() - started
+        assert [decode(r.value or b"").event_id for r in records] == [e.event_id for e in events]
+        assert latency < 10
+        assert await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        await producer.stop()
+        await conn.close()
+
+
+async def test_a_second_relay_stands_by_so_events_keep_their_commit_order(infra, fresh_database, fresh_topic) -> None:
+    dsn = await fresh_database()
+    await producing_database(dsn)
+    topic = await fresh_topic("relay", partitions=1)
+    producer = idempotent_producer(infra.kafka_bootstrap_servers, client_id="relay-test")
+    await producer.start()
+    stop = asyncio.Event()
+    relays = [asyncio.create_task(OutboxRelay(dsn, producer, service="t", batch_size=7).run(stop)) for _ in range(2)]
+    conn = await asyncpg.connect(dsn)
+    try:
+        written = []
+        for _ in range(30):
+            written += await withdraw_needs(conn, 3, topic)
+        records = await read_topic(infra.kafka_bootstrap_servers, topic, expect=len(written), within_s=20)
+        assert [decode(r.value or b"").event_id for r in records] == [e.event_id for e in written]
+        holders = await conn.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+        assert holders == 1
+    finally:
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*relays), 10)
+        await producer.stop()
+        await conn.close()
