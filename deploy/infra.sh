@@ -103,22 +103,32 @@ kafka_down() {
 }
 
 # --- PostgreSQL ----------------------------------------------------------------------------------------------------
-PGDATA=$STATE/pg/data
-PGRUN=$STATE/pg/run
+# initdb and postgres refuse to run as root: as root we run them as Debian's postgres user, which must be able to
+# reach the cluster's directory. A checkout under a private directory (mktemp -d) is not reachable: the cluster then
+# lives under /var/tmp, named after the checkout, and $STATE/pg-location says where.
+pg_home() {
+  if [ "$(id -u)" != 0 ] || runuser -u postgres -- test -x "$STATE" 2>/dev/null; then echo "$STATE/pg"
+  else echo "/var/tmp/lianrong-pg-$(printf %s "$STATE" | cksum | cut -d' ' -f1)"; fi
+}
+mkdir -p "$STATE"
+PGHOME=$(pg_home)
+[ "$PGHOME" = "$STATE/pg" ] || echo "$PGHOME" > "$STATE/pg-location"
+PGDATA=$PGHOME/data
+PGRUN=$PGHOME/run
 # initdb and postgres refuse to run as root: use Debian's postgres user then.
 pg_as() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 psql_super() { PGPASSWORD=$PG_SUPERPASS psql -v ON_ERROR_STOP=1 -q -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
 
 pg_up() {
   local bin; bin=$(pg_bindir)
-  mkdir -p "$STATE/pg"
-  [ "$(id -u)" = 0 ] && chown postgres: "$STATE/pg"
+  mkdir -p "$PGHOME"
+  if [ "$(id -u)" = 0 ]; then chown postgres: "$PGHOME"; fi
   if [ ! -f "$PGDATA/PG_VERSION" ]; then
     log "creating a PostgreSQL cluster in $PGDATA"
     local pw; pw=$(mktemp); echo "$PG_SUPERPASS" > "$pw"; chmod 644 "$pw"
     pg_as "$bin/initdb" -D "$PGDATA" -U postgres --pwfile="$pw" --auth-local=scram-sha-256 \
-      --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$STATE/pg/initdb.log" 2>&1 \
-      || { rm -f "$pw"; die "initdb failed: $STATE/pg/initdb.log"; }
+      --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$STATE/initdb.log" 2>&1 \
+      || { rm -f "$pw"; die "initdb failed: $STATE/initdb.log"; }
     rm -f "$pw"
     cat >> "$PGDATA/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
@@ -136,8 +146,8 @@ CONF
   else
     port_open "$PG_PORT" && die "port $PG_PORT is taken by another process; set PG_PORT"
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-    pg_as "$bin/pg_ctl" -D "$PGDATA" -l "$STATE/pg/server.log" -w -t 60 start >/dev/null \
-      || die "PostgreSQL did not start: $STATE/pg/server.log"
+    pg_as "$bin/pg_ctl" -D "$PGDATA" -l "$PGHOME/server.log" -w -t 60 start >/dev/null \
+      || die "PostgreSQL did not start: $PGHOME/server.log"
   fi
   # One database and one role per service: a service can only touch its own state.
   local s
@@ -175,6 +185,6 @@ case "${1:-}" in
     if [ -n "$(pg_bindir)" ] && pg_as "$(pg_bindir)/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1
     then echo "postgres: running on 127.0.0.1:$PG_PORT"; else echo "postgres: stopped"; fi;;
   env) print_env;;
-  reset) kafka_down; pg_down; log "deleting $STATE/kafka/data and $STATE/pg"; rm -rf "$KDIR/data" "$STATE/pg";;
+  reset) kafka_down; pg_down; log "deleting $KDIR/data and $PGHOME"; rm -rf "$KDIR/data" "$PGHOME";;
   *) echo "usage: $0 up|down|status|env|reset" >&2; exit 2;;
 esac

@@ -90,7 +90,7 @@ async def run_consumer(spec: ServiceSpec, settings: ServiceSettings) -> None:
     await producer.start()
     try:
         consumer = EventConsumer(
-            group=spec.name,
+            group=settings.consumer_group or spec.name,
             topics=spec.consumes,
             bootstrap_servers=settings.kafka_bootstrap_servers,
             pool=pool,

@@ -35,6 +35,8 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     relay_batch_size: int = 500
     consumer_max_attempts: int = Field(default=3, ge=1)
+    consumer_group: str | None = Field(default=None, description="Defaults to the service name.")
+    consumer_group: str | None = Field(default=None, description="Defaults to the service name.")
 
     @classmethod
     def load(cls, service: str) -> ServiceSettings:

@@ -1,0 +1,46 @@
+# The commands a newcomer needs. `make run` and `make test` install whatever is missing first.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+STATE ?= $(CURDIR)/.state
+export LIANRONG_STATE := $(STATE)
+UV := uv run --frozen
+
+.PHONY: run down test lint fmt contracts bench install infra status token clean
+
+run: install infra ## start Kafka, PostgreSQL and every service; print where they are
+	@deploy/services.sh up
+	@deploy/welcome.sh
+
+down: ## stop the services, Kafka and PostgreSQL (data is kept; `deploy/infra.sh reset` deletes it)
+	@deploy/services.sh down
+	@deploy/infra.sh down
+
+test: install lint infra ## lint, then the whole test suite against the real Kafka and PostgreSQL
+	@source $(STATE)/env.sh && $(UV) lianrong-topics >/dev/null && $(UV) pytest $(PYTEST_ARGS)
+
+lint: install ## ruff, mypy (strict), import-linter, and the published event schemas
+	$(UV) ruff check .
+	$(UV) ruff format --check .
+	$(UV) mypy
+	$(UV) lint-imports
+	$(UV) python -m contracts.schemas check
+
+fmt: install
+	$(UV) ruff check --fix .
+	$(UV) ruff format .
+
+contracts: install ## regenerate shared/contracts/published (JSON Schema + AsyncAPI); refuses breaking changes
+	$(UV) python -m contracts.schemas write
+
+install:
+	@deploy/bootstrap.sh
+
+infra:
+	@deploy/infra.sh up
+
+status:
+	@deploy/infra.sh status
+	@deploy/services.sh status
+
+token: install ## a demo token: make token ROLE=regulator (ARGS="--firm <uuid>" for sme/chain_master)
+	@$(UV) lianrong-token issue --dir $(STATE)/keys --role $(ROLE) $(ARGS)

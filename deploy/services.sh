@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Starts and stops Lianrong's service processes on this machine (no Docker): for each service an API, a consumer
+# and an outbox relay, with logs and pid files under $LIANRONG_STATE/run.
+#
+#   deploy/services.sh up | down | status
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE=${LIANRONG_STATE:-$ROOT/.state}
+RUN=$STATE/run
+cd "$ROOT"
+export UV_PYTHON_DOWNLOADS=never
+declare -A PORTS=([firms]=8101 [banks]=8102 [matcher]=8103)
+ROLES=(api consumer relay)
+
+log() { printf '\033[1;32m[services]\033[0m %s\n' "$*" >&2; }
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+up() {
+  # shellcheck disable=SC1091
+  source "$STATE/env.sh"
+  export JWT_PUBLIC_KEY_FILE=$STATE/keys/jwt-public.pem LIANRONG_STATE=$STATE LOG_FORMAT=json
+  uv run --frozen lianrong-token keys --dir "$STATE/keys" >/dev/null
+  uv run --frozen lianrong-topics >&2
+  mkdir -p "$RUN"
+  local s r offset
+  for s in firms banks matcher; do
+    uv run --frozen python -m "$s" migrate >&2
+    offset=0
+    for r in "${ROLES[@]}"; do
+      if alive "$RUN/$s-$r.pid"; then continue; fi
+      local port=${PORTS[$s]}
+      # Workers serve their Prometheus metrics next to the API: 81x1 API, 82x1 consumer, 83x1 relay.
+      local extra=()
+      [ "$r" = api ] || extra=(--metrics-port $((port + 100 * offset)))
+      env "${s^^}_HTTP_PORT=$port" nohup uv run --frozen python -m "$s" "$r" "${extra[@]}" \
+        >"$RUN/$s-$r.log" 2>&1 &
+      echo $! > "$RUN/$s-$r.pid"
+      offset=$((offset + 1))
+    done
+  done
+  for s in firms banks matcher; do
+    local i
+    for i in $(seq 1 100); do
+      curl -fsS "http://127.0.0.1:${PORTS[$s]}/readyz" >/dev/null 2>&1 && break
+      alive "$RUN/$s-api.pid" || { tail -20 "$RUN/$s-api.log" >&2; log "$s API failed to start"; exit 1; }
+      sleep 0.2
+    done
+  done
+}
+
+down() {
+  local f
+  for f in "$RUN"/*.pid; do
+    [ -e "$f" ] || continue
+    if alive "$f"; then kill "$(cat "$f")" 2>/dev/null || true; fi
+  done
+  for f in "$RUN"/*.pid; do
+    [ -e "$f" ] || continue
+    local i; for i in $(seq 1 50); do alive "$f" || break; sleep 0.2; done
+    alive "$f" && kill -9 "$(cat "$f")" 2>/dev/null || true
+    rm -f "$f"
+  done
+  log "services stopped"
+}
+
+status() {
+  local s r
+  for s in firms banks matcher; do
+    for r in "${ROLES[@]}"; do
+      if alive "$RUN/$s-$r.pid"; then echo "$s $r: running (pid $(cat "$RUN/$s-$r.pid"))"; else echo "$s $r: stopped"; fi
+    done
+  done
+}
+
+case "${1:-}" in
+  up) up;; down) down;; status) status;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2;;
+esac

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Prints where everything runs once `make run` has started it.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE=${LIANRONG_STATE:-$ROOT/.state}
+# shellcheck disable=SC1091
+source "$STATE/env.sh"
+cat <<TXT
+
+  链融 Lianrong is running.
+
+  firms    API  http://127.0.0.1:8101/docs    metrics :8101/metrics  consumer :8201  relay :8301
+  banks    API  http://127.0.0.1:8102/docs    metrics :8102/metrics  consumer :8202  relay :8302
+  matcher  API  http://127.0.0.1:8103/docs    metrics :8103/metrics  consumer :8203  relay :8303
+  Kafka        $KAFKA_BOOTSTRAP_SERVERS
+  PostgreSQL   ${DATABASE_URL}
+  Logs         $STATE/run/*.log
+
+  A token for the APIs:  make token ROLE=regulator   (then: curl -H "Authorization: Bearer <token>" \
+http://127.0.0.1:8101/v1/session)
+  Stop everything:       make down
+
+TXT

@@ -1,0 +1,116 @@
+"""Each service runs as the processes `make run` starts (API, consumer, relay), against the real Kafka and
+PostgreSQL: it migrates its own database, answers health and auth on HTTP, publishes its outbox to the catalogue
+topic, consumes its input topics, and stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from contracts import decode
+from contracts.firms import NEED_EVENTS, NeedWithdrawn
+from lianrong_platform import outbox
+from lianrong_platform.auth import Role
+from lianrong_platform.kafka.topics import catalogue_topics, ensure_topics
+from lianrong_platform.testing.kafka import read_topic
+
+SERVICES = ("firms", "banks", "matcher")
+LOGS = Path(os.environ.get("LIANRONG_TEST_ARTIFACTS", "test-artifacts")) / "service-processes"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Process:
+    def __init__(self, service: str, role: str, env: dict[str, str]) -> None:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        self.log = LOGS / f"{service}-{role}.log"
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", service, role], stdout=out, stderr=subprocess.STDOUT,
+                                         env={**os.environ, **env, "LOG_FORMAT": "json"})
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=30)
+
+
+# uvicorn shuts down gracefully on SIGTERM and then re-raises the signal, so its exit status is -SIGTERM.
+GRACEFUL_API_EXIT = (0, -signal.SIGTERM)
+
+
+@pytest.fixture
+async def service_env(infra, fresh_database, tokens, tmp_path):
+    await ensure_topics(infra.kafka_bootstrap_servers, catalogue_topics())
+    key = tmp_path / "jwt-public.pem"
+    key.write_bytes(tokens.public_pem)
+    env = {"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers, "JWT_PUBLIC_KEY_FILE": str(key)}
+    dsns = {}
+    for service in SERVICES:
+        dsns[service] = await fresh_database()
+        prefix = service.upper()
+        env |= {f"{prefix}_DATABASE_URL": dsns[service], f"{prefix}_HTTP_PORT": str(free_port()),
+                f"{prefix}_CONSUMER_GROUP": f"{service}-{uuid.uuid4().hex[:8]}"}
+    return env, dsns
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_the_api_process_migrates_serves_health_and_checks_tokens(service, service_env, tokens) -> None:
+    env, _ = service_env
+    api = Process(service, "api", env)
+    base = f"http://127.0.0.1:{env[f'{service.upper()}_HTTP_PORT']}"
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=5) as client:
+            for _ in range(150):
+                try:
+                    if (await client.get("/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert api.proc.poll() is None, api.log.read_text()
+                await asyncio.sleep(0.1)
+            assert (await client.get("/readyz")).json() == {"status": "ready"}
+            assert (await client.get("/v1/session")).status_code == 401
+            token = tokens.issuer.issue(Role.REGULATOR, "pboc-analyst")
+            session = await client.get("/v1/session", headers={"Authorization": f"Bearer {token}"})
+            assert session.json()["role"] == "regulator"
+            assert (await client.get("/openapi.json")).json()["info"]["title"].startswith("链融")
+    finally:
+        assert api.stop() in GRACEFUL_API_EXIT
+
+
+async def test_relay_publishes_to_the_catalogue_topic_and_consumers_run_and_stop_cleanly(infra, service_env) -> None:
+    env, dsns = service_env
+    processes = [Process(s, role, env) for s in SERVICES for role in ("relay", "consumer")]
+    try:
+        conn = await asyncpg.connect(dsns["firms"])
+        try:
+            for _ in range(150):  # the relay migrates the database on start
+                if await conn.fetchval("SELECT to_regclass('outbox') IS NOT NULL"):
+                    break
+                await asyncio.sleep(0.1)
+            event = NeedWithdrawn(producer="firms", need_id=uuid.uuid4(), firm_id=uuid.uuid4())
+            async with conn.transaction():
+                await outbox.record(conn, event)
+        finally:
+            await conn.close()
+        records = await read_topic(infra.kafka_bootstrap_servers, NEED_EVENTS, expect=10**9, within_s=5)
+        assert event in [decode(r.value or b"") for r in records]
+        for p in processes:
+            assert p.proc.poll() is None, p.log.read_text()
+    finally:
+        codes = [p.stop() for p in processes]
+    assert codes == [0] * len(processes), [p.log.read_text()[-2000:] for p in processes]
+    assert all('"consumer.started"' in p.log.read_text() for p in processes if p.log.name.endswith("consumer.log"))
