@@ -39,8 +39,12 @@ class Process:
         LOGS.mkdir(parents=True, exist_ok=True)
         self.log = LOGS / f"{service}-{role}.log"
         with self.log.open("wb") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", service, role], stdout=out, stderr=subprocess.STDOUT,
-                                         env={**os.environ, **env, "LOG_FORMAT": "json"})
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", service, role],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **env, "LOG_FORMAT": "json"},
+            )
 
     def stop(self) -> int:
         self.proc.send_signal(signal.SIGTERM)
@@ -61,8 +65,11 @@ async def service_env(infra, fresh_database, tokens, tmp_path):
     for service in SERVICES:
         dsns[service] = await fresh_database()
         prefix = service.upper()
-        env |= {f"{prefix}_DATABASE_URL": dsns[service], f"{prefix}_HTTP_PORT": str(free_port()),
-                f"{prefix}_CONSUMER_GROUP": f"{service}-{uuid.uuid4().hex[:8]}"}
+        env |= {
+            f"{prefix}_DATABASE_URL": dsns[service],
+            f"{prefix}_HTTP_PORT": str(free_port()),
+            f"{prefix}_CONSUMER_GROUP": f"{service}-{uuid.uuid4().hex[:8]}",
+        }
     return env, dsns
 
 

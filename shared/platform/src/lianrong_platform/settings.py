@@ -36,7 +36,6 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = 500
     consumer_max_attempts: int = Field(default=3, ge=1)
     consumer_group: str | None = Field(default=None, description="Defaults to the service name.")
-    consumer_group: str | None = Field(default=None, description="Defaults to the service name.")
 
     @classmethod
     def load(cls, service: str) -> ServiceSettings:
