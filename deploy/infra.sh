@@ -116,7 +116,7 @@ PGHOME=$(pg_home)
 PGDATA=$PGHOME/data
 PGRUN=$PGHOME/run
 # initdb and postgres refuse to run as root: use Debian's postgres user then.
-pg_as() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_as() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 psql_super() { PGPASSWORD=$PG_SUPERPASS psql -v ON_ERROR_STOP=1 -q -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
 
 pg_up() {
