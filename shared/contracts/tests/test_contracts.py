@@ -14,10 +14,10 @@ from pydantic import ValidationError
 
 from contracts import EVENT_TYPES, TOPICS, decode, encode
 from contracts.envelope import utc_now
-from contracts.firms import NeedSubmitted, NeedWithdrawn
+from contracts.firms import ChainPosition, FirmFacts, NeedSubmitted, NeedTerms, NeedWithdrawn
 from contracts.matcher import MatchProposed, ScoreComponent
 from contracts.schemas import check, expected_files, incompatibilities, schema_of, write
-from contracts.values import ConsentScope, ProductType
+from contracts.values import ConsentScope, ProductType, SizeClass
 
 
 def need() -> NeedSubmitted:
@@ -26,12 +26,18 @@ def need() -> NeedSubmitted:
         need_id=uuid4(),
         firm_id=uuid4(),
         chain="smart_terminal",
-        amount=Decimal("1500000.00"),
-        term_months=12,
-        product_types=(ProductType.ORDER_LOAN,),
+        terms=NeedTerms(
+            amount=Decimal("1500000.00"),
+            term_months=12,
+            purpose="采购芯片备货",
+            product_types=(ProductType.ORDER_LOAN,),
+            consent_scope=ConsentScope.CHAIN_BANKS,
+            consent_until=date(2030, 1, 1),
+        ),
         first_loan=True,
-        consent_scope=ConsentScope.CHAIN_BANKS,
-        consent_until=date(2030, 1, 1),
+        firm=FirmFacts(town="songshan_lake", employees=80, revenue_last_year=Decimal("30000000"),
+                       size_class=SizeClass.SMALL),
+        position=ChainPosition(),
     )
 
 
@@ -43,9 +49,16 @@ def test_every_event_type_round_trips_through_its_wire_form() -> None:
             producer="matcher",
             match_id=uuid4(),
             need_id=uuid4(),
+            firm_id=uuid4(),
+            chain="smart_terminal",
             bank_id=uuid4(),
+            bank_name="东莞农商银行",
+            bank_role="lead",
             product_id=uuid4(),
+            product_name="链e贷",
             officer_id=uuid4(),
+            officer_name="李伟",
+            reserved_amount=Decimal("1000000.00"),
             attempt=1,
             score=0.82,
             answer_by=utc_now(),
@@ -58,7 +71,7 @@ def test_every_event_type_round_trips_through_its_wire_form() -> None:
 
 def test_money_travels_as_an_exact_decimal_string() -> None:
     wire = json.loads(encode(need()))
-    assert wire["amount"] == "1500000.00"
+    assert wire["terms"]["amount"] == "1500000.00"
 
 
 def test_unknown_fields_and_unknown_types_are_refused() -> None:
@@ -72,7 +85,7 @@ def test_unknown_fields_and_unknown_types_are_refused() -> None:
 def test_events_are_frozen_and_keyed_by_their_aggregate() -> None:
     event = need()
     with pytest.raises(ValidationError):
-        event.amount = Decimal(1)  # type: ignore[misc]
+        event.chain = "other"  # type: ignore[misc]
     assert event.key == str(event.need_id).encode()
 
 
@@ -104,9 +117,9 @@ def test_adding_an_optional_field_is_compatible() -> None:
 @pytest.mark.parametrize(
     ("change", "why"),
     [
-        (lambda s: s["properties"].pop("amount"), "removed"),
-        (lambda s: s["required"].append("needed_by"), "newly required"),
-        (lambda s: s["properties"]["term_months"].update(type="string"), "type changed"),
+        (lambda s: s["properties"].pop("first_loan"), "removed"),
+        (lambda s: s["$defs"]["NeedTerms"]["required"].append("needed_by"), "newly required"),
+        (lambda s: s["$defs"]["NeedTerms"]["properties"]["term_months"].update(type="string"), "type changed"),
         (lambda s: s["properties"]["version"].update(const=2), "const changed"),
         (lambda s: s["$defs"]["ConsentScope"]["enum"].append("everyone"), "enum gained"),
     ],

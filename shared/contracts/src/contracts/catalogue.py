@@ -7,7 +7,7 @@ the key (the aggregate id) keeps each aggregate's events in order within its par
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, TypeAlias
+from typing import Annotated, Union
 
 from pydantic import Field, TypeAdapter
 
@@ -27,14 +27,24 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         firms.FIRM_EVENTS,
         3,
-        "Firms, their chain-master links and confirmed receivables (key: firm id).",
-        (firms.FirmRegistered,),
+        "Firms, chain masters, supplier links (确权) and confirmed receivables (key: the firm, or the supplier).",
+        (
+            firms.FirmRegistered,
+            firms.FirmChanged,
+            firms.ChainMasterDesignated,
+            firms.SupplierLinkDeclared,
+            firms.SupplierLinkConfirmed,
+            firms.SupplierLinkRejected,
+            firms.ReceivableDeclared,
+            firms.ReceivableConfirmed,
+            firms.ReceivableRejected,
+        ),
     ),
     Topic(
         firms.NEED_EVENTS,
         6,
         "Financing needs as SMEs submit, amend and withdraw them (key: need id).",
-        (firms.NeedSubmitted, firms.NeedWithdrawn),
+        (firms.NeedSubmitted, firms.NeedAmended, firms.NeedWithdrawn),
     ),
     Topic(
         banks.BANK_EVENTS,
@@ -43,24 +53,23 @@ TOPICS: tuple[Topic, ...] = (
         (banks.LeadBankDesignated,),
     ),
     Topic(
+        banks.MATCH_OUTCOMES,
+        6,
+        "What officers did with the matches they were given (key: need id).",
+        (banks.MatchAccepted, banks.MatchDeclined, banks.LoanApproved, banks.LoanRejected, banks.LoanDisbursed),
+    ),
+    Topic(
         matcher.MATCH_EVENTS,
         6,
-        "Match proposals, re-routes and escalations (key: need id).",
-        (matcher.MatchProposed, matcher.NeedEscalated),
+        "Match proposals, expiries (re-routes) and escalations (key: need id).",
+        (matcher.MatchProposed, matcher.MatchExpired, matcher.NeedEscalated),
     ),
 )
 
 EVENT_TYPES: tuple[type[Event], ...] = tuple(e for t in TOPICS for e in t.events)
 
-AnyEvent: TypeAlias = Annotated[
-    firms.FirmRegistered
-    | firms.NeedSubmitted
-    | firms.NeedWithdrawn
-    | banks.LeadBankDesignated
-    | matcher.MatchProposed
-    | matcher.NeedEscalated,
-    Field(discriminator="type"),
-]
+# The discriminated union of every event type, built from the catalogue so the two cannot disagree.
+AnyEvent = Annotated[Union[EVENT_TYPES], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
 _any_event: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
 
 

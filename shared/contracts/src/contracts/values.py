@@ -65,3 +65,65 @@ class BankRole(StrEnum):
 
     LEAD = "lead"  # 主办行
     COOPERATING = "cooperating"  # 合作银行
+
+
+class CollateralKind(StrEnum):
+    """What the firm can offer as security."""
+
+    NONE = "none"  # 信用: unsecured
+    GUARANTEE = "guarantee"  # 担保 (a guarantee company or a person)
+    REAL_ESTATE = "real_estate"  # 房产抵押
+    EQUIPMENT = "equipment"  # 设备抵押
+    RECEIVABLE = "receivable"  # 应收账款质押
+    INVENTORY = "inventory"  # 仓单/存货质押
+    ORDER = "order"  # 订单
+
+
+class HonourCode(StrEnum):
+    """Honours and tiers a firm can hold, several at once."""
+
+    ABOVE_SCALE = "above_scale"  # 规上 (main-business revenue ≥ 2000万)
+    HIGH_TECH = "high_tech"  # 高新技术企业
+    INNOVATIVE_SME = "innovative_sme"  # 创新型中小企业
+    SPECIALISED = "specialised"  # 专精特新 (provincial)
+    LITTLE_GIANT = "little_giant"  # 专精特新"小巨人" (national)
+    SINGLE_CHAMPION = "single_champion"  # 制造业单项冠军
+    DOUBLING = "doubling"  # 东莞倍增企业
+
+
+class SupplierTier(StrEnum):
+    """A supplier's distance from the chain master (一级/二级/三级供应链)."""
+
+    TIER_1 = "tier_1"
+    TIER_2 = "tier_2"
+    TIER_3 = "tier_3"
+
+
+class ClaimKind(StrEnum):
+    """What a chain master confirms for anchor-based products."""
+
+    RECEIVABLE = "receivable"  # 应收账款
+    ORDER = "order"  # 订单
+
+
+class DeclineReason(StrEnum):
+    """Why an officer passes a proposed match on before contacting the firm (a fixed list, so it can be counted)."""
+
+    OUTSIDE_APPETITE = "outside_appetite"  # 不符合准入
+    CAPACITY_EXHAUSTED = "capacity_exhausted"
+    INSUFFICIENT_INFORMATION = "insufficient_information"
+    CONFLICT_OF_INTEREST = "conflict_of_interest"
+    OFFICER_UNAVAILABLE = "officer_unavailable"
+    OTHER = "other"
+
+
+class RejectReason(StrEnum):
+    """Why a bank refused a loan after assessing it."""
+
+    CREDIT_HISTORY = "credit_history"
+    INSUFFICIENT_CASH_FLOW = "insufficient_cash_flow"
+    INSUFFICIENT_COLLATERAL = "insufficient_collateral"
+    CHAIN_RELATION_UNVERIFIED = "chain_relation_unverified"
+    POLICY_RESTRICTION = "policy_restriction"
+    FIRM_WITHDREW = "firm_withdrew"
+    OTHER = "other"
