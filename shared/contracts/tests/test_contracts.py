@@ -35,8 +35,9 @@ def need() -> NeedSubmitted:
             consent_until=date(2030, 1, 1),
         ),
         first_loan=True,
-        firm=FirmFacts(town="songshan_lake", employees=80, revenue_last_year=Decimal("30000000"),
-                       size_class=SizeClass.SMALL),
+        firm=FirmFacts(
+            town="songshan_lake", employees=80, revenue_last_year=Decimal("30000000"), size_class=SizeClass.SMALL
+        ),
         position=ChainPosition(),
     )
 
