@@ -47,6 +47,12 @@ TOPICS: tuple[Topic, ...] = (
         (firms.NeedSubmitted, firms.NeedAmended, firms.NeedWithdrawn),
     ),
     Topic(
+        firms.DISCLOSURES,
+        6,
+        "Firm identity and contact disclosed, with the SME's consent, to the bank a need was matched to (key: need id).",
+        (firms.FirmDataDisclosed,),
+    ),
+    Topic(
         banks.BANK_EVENTS,
         3,
         "Banks, lead-bank designations, products and officers (key: bank id).",

@@ -25,6 +25,7 @@ from contracts.values import (
 
 FIRM_EVENTS = "firms.firm-events"
 NEED_EVENTS = "firms.need-events"
+DISCLOSURES = "firms.disclosures"
 
 
 class Honour(BaseModel):
@@ -236,3 +237,25 @@ class NeedWithdrawn(Event):
     need_id: UUID
     firm_id: UUID
     reason: str = Field(default="", max_length=500)
+
+
+class FirmDataDisclosed(Event):
+    """With the SME's consent, the firm's identity and contact for the officer a need was matched to.
+
+    Published only when the need's consent scope covers the matched bank and has not expired; the bank may use it
+    for this need only.
+    """
+
+    topic: ClassVar[str] = DISCLOSURES
+    key_field: ClassVar[str] = "need_id"
+    type: Literal["firms.FirmDataDisclosed"] = "firms.FirmDataDisclosed"
+    version: Literal[1] = 1
+    need_id: UUID
+    match_id: UUID
+    bank_id: UUID
+    firm_id: UUID
+    uscc: str = Field(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")
+    legal_name: str = Field(min_length=1, max_length=200)
+    contact_name: str = Field(min_length=1, max_length=50)
+    contact_phone: str = Field(min_length=1, max_length=20)
+    facts: FirmFacts

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 
 async def read_topic(
@@ -37,3 +38,64 @@ async def read_topic(
                 records.extend(batch)
     finally:
         await consumer.stop()
+
+
+class TopicTail:
+    """What arrives on a topic after this point: end offsets are taken at `start`, records are read from there.
+
+    Shared catalogue topics keep every earlier run's events; a tail sees only this test's.
+    """
+
+    def __init__(self, bootstrap_servers: str, topic: str) -> None:
+        self._bootstrap = bootstrap_servers
+        self._topic = topic
+        self._start: dict[TopicPartition, int] = {}
+
+    @classmethod
+    async def start(cls, bootstrap_servers: str, topic: str) -> TopicTail:
+        tail = cls(bootstrap_servers, topic)
+        # Subscribed (without a group), the consumer fetches the topic's metadata at start.
+        consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+            if not partitions:
+                raise LookupError(f"topic {topic} does not exist")
+            tail._start = await consumer.end_offsets(partitions)
+        finally:
+            await consumer.stop()
+        return tail
+
+    def _consumer(self) -> AIOKafkaConsumer:
+        return AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap, enable_auto_commit=False, isolation_level="read_committed"
+        )
+
+    async def read(
+        self,
+        *,
+        expect: int,
+        within_s: float = 20.0,
+        settle_s: float = 0.5,
+        where: Callable[[ConsumerRecord[bytes, bytes]], bool] = lambda _: True,
+    ) -> list[ConsumerRecord[bytes, bytes]]:
+        """Records after the start that satisfy `where`, once `expect` are there (plus `settle_s` for extras)."""
+        consumer = self._consumer()
+        await consumer.start()
+        records: list[ConsumerRecord[bytes, bytes]] = []
+        try:
+            consumer.assign(list(self._start))
+            for tp, offset in self._start.items():
+                consumer.seek(tp, offset)
+            loop = asyncio.get_running_loop()
+            deadline, settle_until = loop.time() + within_s, None
+            while True:
+                now = loop.time()
+                if len(records) >= expect and settle_until is None:
+                    settle_until = now + settle_s
+                if now > deadline or (settle_until is not None and now > settle_until):
+                    return records
+                for batch in (await consumer.getmany(timeout_ms=200)).values():
+                    records.extend(r for r in batch if where(r))
+        finally:
+            await consumer.stop()

@@ -1,0 +1,24 @@
+"""Domain errors: what a command may be refused for. Entrypoints map them to problem+json."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A command that the rules refuse; `field` names the input it concerns, when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Invalid(DomainError):
+    """The input breaks a rule (422)."""
+
+
+class NotFound(DomainError):
+    """No such thing, or not one the caller may see (404: the two look the same on purpose)."""
+
+
+class Conflict(DomainError):
+    """The command contradicts the current state (409): a second registration, a late amendment."""
