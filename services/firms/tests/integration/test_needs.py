@@ -21,8 +21,9 @@ async def test_a_submitted_need_is_stored_and_its_event_is_on_the_topic_once(inf
     assert need["status"] == "submitted"
     assert [e["milestone"] for e in need["timeline"]] == ["submitted"]
 
-    row = await firms.pool.fetchrow("SELECT firm_id, chain, status FROM needs WHERE need_id = $1",
-                                    uuid.UUID(need["need_id"]))
+    row = await firms.pool.fetchrow(
+        "SELECT firm_id, chain, status FROM needs WHERE need_id = $1", uuid.UUID(need["need_id"])
+    )
     assert (row["firm_id"], row["chain"], row["status"]) == (firms.ids["sme_a"], "smart_terminal", "submitted")
 
     key = need["need_id"].encode()
@@ -73,8 +74,9 @@ async def test_the_same_key_from_another_firm_is_another_request(firms: FirmsWor
 
 async def test_a_need_can_be_amended_before_it_is_matched(firms: FirmsWorld) -> None:
     need = (await firms.call("sme_a", "POST", "/v1/needs", json=need_body())).json()
-    amended = await firms.call("sme_a", "PATCH", f"/v1/needs/{need['need_id']}",
-                               json={"amount": "2000000.00", "term_months": 24})
+    amended = await firms.call(
+        "sme_a", "PATCH", f"/v1/needs/{need['need_id']}", json={"amount": "2000000.00", "term_months": 24}
+    )
     assert amended.status_code == 200, amended.text
     assert amended.json()["terms"]["amount"] == "2000000.00"
     assert amended.json()["terms"]["purpose"] == "采购原材料备货"

@@ -15,16 +15,25 @@ def timeline(*milestones: Milestone) -> list[Entry]:
 
 def test_the_happy_path() -> None:
     steps = [Milestone.SUBMITTED, Milestone.MATCHED, Milestone.CONTACTED, Milestone.APPROVED, Milestone.DISBURSED]
-    expected = [NeedStatus.SUBMITTED, NeedStatus.MATCHED, NeedStatus.CONTACTED, NeedStatus.APPROVED,
-                NeedStatus.DISBURSED]
+    expected = [
+        NeedStatus.SUBMITTED,
+        NeedStatus.MATCHED,
+        NeedStatus.CONTACTED,
+        NeedStatus.APPROVED,
+        NeedStatus.DISBURSED,
+    ]
     for n, want in enumerate(expected, start=1):
         assert status_of(timeline(*steps[:n])) is want
 
 
 def test_a_decline_keeps_the_need_matched_until_it_is_rerouted() -> None:
     assert status_of(timeline(Milestone.SUBMITTED, Milestone.MATCHED, Milestone.DECLINED)) is NeedStatus.MATCHED
-    assert status_of(timeline(Milestone.SUBMITTED, Milestone.MATCHED, Milestone.EXPIRED, Milestone.REROUTED,
-                              Milestone.CONTACTED)) is NeedStatus.CONTACTED
+    assert (
+        status_of(
+            timeline(Milestone.SUBMITTED, Milestone.MATCHED, Milestone.EXPIRED, Milestone.REROUTED, Milestone.CONTACTED)
+        )
+        is NeedStatus.CONTACTED
+    )
 
 
 def test_events_arriving_out_of_order_are_placed_by_their_time() -> None:

@@ -49,7 +49,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         firms.DISCLOSURES,
         6,
-        "Firm identity and contact disclosed, with the SME's consent, to the bank a need was matched to (key: need id).",
+        "Firm identity and contact, disclosed with the SME's consent to the bank a need was matched to (key: need).",
         (firms.FirmDataDisclosed,),
     ),
     Topic(
