@@ -94,7 +94,8 @@ async def test_a_chain_master_sees_only_links_that_name_it(firms: FirmsWorld, to
     other_id = uuid.uuid4()
     body = firm_body(legal_name="维沃移动通信有限公司", firm_id=str(other_id))
     assert (await firms.call("admin", "POST", "/v1/firms", json=body)).status_code == 201
-    await firms.call("admin", "POST", "/v1/chain-masters", json={"firm_id": str(other_id), "chains": ["smart_terminal"]})
+    designation = {"firm_id": str(other_id), "chains": ["smart_terminal"]}
+    await firms.call("admin", "POST", "/v1/chain-masters", json=designation)
     other = {"Authorization": f"Bearer {tokens.issuer.issue(Role.CHAIN_MASTER, 'vivo', firm_id=other_id)}"}
     assert (await firms.call(None, "GET", "/v1/links", headers=other)).json() == []
     stolen = await firms.call(None, "POST", f"/v1/links/{link['link_id']}/confirm", headers=other)
