@@ -35,27 +35,49 @@ ROLES = {"sme_a", "sme_b", "chain_master", "officer", "regulator", "admin"}
 MATRIX: list[tuple[str, str, Any, dict[str, object]]] = [
     ("GET", "/v1/reference/towns", None, row(set(), public=True)),
     ("GET", "/v1/reference/chains", None, row(set(), public=True)),
-    ("POST", "/v1/reference/chains", lambda w: {"code": f"c{uuid.uuid4().hex[:6]}", "name_zh": "测试链",
-                                                "name_en": "Test"}, row({"admin"})),
+    (
+        "POST",
+        "/v1/reference/chains",
+        lambda w: {"code": f"c{uuid.uuid4().hex[:6]}", "name_zh": "测试链", "name_en": "Test"},
+        row({"admin"}),
+    ),
     ("GET", "/v1/chain-masters", None, row(ROLES)),
-    ("POST", "/v1/chain-masters", lambda w: {"firm_id": str(w.ids["master"]), "chains": ["smart_terminal"]},
-     row({"admin"})),
+    (
+        "POST",
+        "/v1/chain-masters",
+        lambda w: {"firm_id": str(w.ids["master"]), "chains": ["smart_terminal"]},
+        row({"admin"}),
+    ),
     ("GET", "/v1/session", None, row(ROLES)),
     ("POST", "/v1/firms", lambda w: firm_body(), row({"sme_a", "sme_b", "chain_master", "admin"})),
     ("GET", "/v1/firms/{firm}", None, row({"sme_a", "admin"}, not_found={"sme_b", "chain_master"})),
-    ("PATCH", "/v1/firms/{firm}", lambda w: {"employees": 90}, row({"sme_a", "admin"},
-                                                                   not_found={"sme_b", "chain_master"})),
-    ("POST", "/v1/firms/{firm}/links", lambda w: {"chain_master_firm_id": str(w.ids["master"]),
-                                                  "chain": "smart_terminal", "tier": "tier_2",
-                                                  "annual_supply_value": "1000000.00"},
-     row({"sme_a"}, not_found={"sme_b"})),
+    (
+        "PATCH",
+        "/v1/firms/{firm}",
+        lambda w: {"employees": 90},
+        row({"sme_a", "admin"}, not_found={"sme_b", "chain_master"}),
+    ),
+    (
+        "POST",
+        "/v1/firms/{firm}/links",
+        lambda w: {
+            "chain_master_firm_id": str(w.ids["master"]),
+            "chain": "smart_terminal",
+            "tier": "tier_2",
+            "annual_supply_value": "1000000.00",
+        },
+        row({"sme_a"}, not_found={"sme_b"}),
+    ),
     ("GET", "/v1/firms/{firm}/links", None, row({"sme_a", "admin"}, not_found={"sme_b"})),
     ("GET", "/v1/links", None, row({"chain_master"})),
     ("POST", "/v1/links/{link}/confirm", None, row({"chain_master"})),
     ("POST", "/v1/links/{link}/reject", None, row({"chain_master"})),
-    ("POST", "/v1/links/{link}/receivables", lambda w: {"kind": "order", "amount": "100000.00",
-                                                        "due_date": (today() + timedelta(days=60)).isoformat()},
-     row({"sme_a"}, not_found={"sme_b"})),
+    (
+        "POST",
+        "/v1/links/{link}/receivables",
+        lambda w: {"kind": "order", "amount": "100000.00", "due_date": (today() + timedelta(days=60)).isoformat()},
+        row({"sme_a"}, not_found={"sme_b"}),
+    ),
     ("GET", "/v1/receivables", None, row({"sme_a", "sme_b", "chain_master"})),
     ("POST", "/v1/receivables/{receivable}/confirm", None, row({"chain_master"})),
     ("POST", "/v1/receivables/{receivable}/reject", None, row({"chain_master"})),
@@ -69,16 +91,35 @@ MATRIX: list[tuple[str, str, Any, dict[str, object]]] = [
 
 async def resources(firms: FirmsWorld) -> dict[str, str]:
     """SME A's firm, a confirmed link with a pending receivable, and a need."""
-    link = (await firms.call("sme_a", "POST", f"/v1/firms/{firms.ids['sme_a']}/links",
-                             json={"chain_master_firm_id": str(firms.ids["master"]), "chain": "smart_terminal",
-                                   "tier": "tier_1", "annual_supply_value": "5000000.00"})).json()
+    link = (
+        await firms.call(
+            "sme_a",
+            "POST",
+            f"/v1/firms/{firms.ids['sme_a']}/links",
+            json={
+                "chain_master_firm_id": str(firms.ids["master"]),
+                "chain": "smart_terminal",
+                "tier": "tier_1",
+                "annual_supply_value": "5000000.00",
+            },
+        )
+    ).json()
     await firms.call("chain_master", "POST", f"/v1/links/{link['link_id']}/confirm")
-    receivable = (await firms.call("sme_a", "POST", f"/v1/links/{link['link_id']}/receivables",
-                                   json={"kind": "receivable", "amount": "200000.00",
-                                         "due_date": (today() + timedelta(days=45)).isoformat()})).json()
+    receivable = (
+        await firms.call(
+            "sme_a",
+            "POST",
+            f"/v1/links/{link['link_id']}/receivables",
+            json={"kind": "receivable", "amount": "200000.00", "due_date": (today() + timedelta(days=45)).isoformat()},
+        )
+    ).json()
     need = (await firms.call("sme_a", "POST", "/v1/needs", json=need_body())).json()
-    return {"firm": str(firms.ids["sme_a"]), "link": link["link_id"], "receivable": receivable["receivable_id"],
-            "need": need["need_id"]}
+    return {
+        "firm": str(firms.ids["sme_a"]),
+        "link": link["link_id"],
+        "receivable": receivable["receivable_id"],
+        "need": need["need_id"],
+    }
 
 
 @pytest.mark.parametrize(("method", "path", "body", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX])
@@ -87,8 +128,9 @@ async def test_each_caller_gets_what_its_role_allows(firms: FirmsWorld, method, 
     url = path.format(**ids)
     seen: dict[str, object] = {}
     for caller in CALLERS:
-        response = await firms.call(None if caller == "anonymous" else caller, method, url,
-                                    json=body(firms) if body else None)
+        response = await firms.call(
+            None if caller == "anonymous" else caller, method, url, json=body(firms) if body else None
+        )
         if response.status_code in (401, 403, 404):
             assert response.headers["content-type"] == "application/problem+json"
             seen[caller] = response.status_code

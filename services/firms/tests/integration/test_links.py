@@ -19,8 +19,12 @@ async def events_of(firms: FirmsWorld, kind: str) -> list:
 
 
 async def declare(firms: FirmsWorld, who: str = "sme_a") -> dict:
-    body = {"chain_master_firm_id": str(firms.ids["master"]), "chain": "smart_terminal", "tier": "tier_1",
-            "annual_supply_value": "8000000.00"}
+    body = {
+        "chain_master_firm_id": str(firms.ids["master"]),
+        "chain": "smart_terminal",
+        "tier": "tier_1",
+        "annual_supply_value": "8000000.00",
+    }
     response = await firms.call(who, "POST", f"/v1/firms/{firms.ids[who]}/links", json=body)
     assert response.status_code == 201, response.text
     return response.json()
@@ -39,8 +43,12 @@ async def test_the_chain_master_confirms_a_declared_link_and_a_receivable_on_it(
     assert (str(event.link_id), event.tier, event.chain) == (link["link_id"], "tier_1", "smart_terminal")
 
     due = (today() + timedelta(days=90)).isoformat()
-    claim = await firms.call("sme_a", "POST", f"/v1/links/{link['link_id']}/receivables",
-                             json={"kind": "receivable", "amount": "600000.00", "due_date": due})
+    claim = await firms.call(
+        "sme_a",
+        "POST",
+        f"/v1/links/{link['link_id']}/receivables",
+        json={"kind": "receivable", "amount": "600000.00", "due_date": due},
+    )
     assert claim.status_code == 201, claim.text
     receivable_id = claim.json()["receivable_id"]
     asked = (await firms.call("chain_master", "GET", "/v1/receivables?status=pending")).json()
@@ -51,8 +59,9 @@ async def test_the_chain_master_confirms_a_declared_link_and_a_receivable_on_it(
     assert str(confirmed_claim.amount) == "600000.00"
 
     # A need on that receivable carries the chain master's confirmation to the matcher.
-    need = await firms.call("sme_a", "POST", "/v1/needs",
-                            json=need_body(receivable_id=receivable_id, product_types=["receivable_pledge"]))
+    need = await firms.call(
+        "sme_a", "POST", "/v1/needs", json=need_body(receivable_id=receivable_id, product_types=["receivable_pledge"])
+    )
     assert need.status_code == 201, need.text
     [submitted] = await events_of(firms, "firms.NeedSubmitted")
     assert submitted.position.link_confirmed is True
@@ -63,12 +72,21 @@ async def test_the_chain_master_confirms_a_declared_link_and_a_receivable_on_it(
 
 async def test_a_rejected_link_can_be_declared_again_but_a_live_one_cannot(firms: FirmsWorld) -> None:
     link = await declare(firms)
-    duplicate = await firms.call("sme_a", "POST", f"/v1/firms/{firms.ids['sme_a']}/links",
-                                 json={"chain_master_firm_id": str(firms.ids["master"]), "chain": "smart_terminal",
-                                       "tier": "tier_2", "annual_supply_value": "1000000.00"})
+    duplicate = await firms.call(
+        "sme_a",
+        "POST",
+        f"/v1/firms/{firms.ids['sme_a']}/links",
+        json={
+            "chain_master_firm_id": str(firms.ids["master"]),
+            "chain": "smart_terminal",
+            "tier": "tier_2",
+            "annual_supply_value": "1000000.00",
+        },
+    )
     assert duplicate.status_code == 409
-    rejected = await firms.call("chain_master", "POST", f"/v1/links/{link['link_id']}/reject",
-                                json={"reason": "未查到供货记录"})
+    rejected = await firms.call(
+        "chain_master", "POST", f"/v1/links/{link['link_id']}/reject", json={"reason": "未查到供货记录"}
+    )
     assert rejected.json()["status"] == "rejected"
     assert (await firms.call("chain_master", "POST", f"/v1/links/{link['link_id']}/confirm")).status_code == 409
     [event] = await events_of(firms, "firms.SupplierLinkRejected")
@@ -104,8 +122,12 @@ async def test_a_chain_master_sees_only_links_that_name_it(firms: FirmsWorld, to
 
 
 async def test_a_firm_cannot_name_a_non_chain_master(firms: FirmsWorld) -> None:
-    body = {"chain_master_firm_id": str(firms.ids["sme_b"]), "chain": "smart_terminal", "tier": "tier_1",
-            "annual_supply_value": "100000.00"}
+    body = {
+        "chain_master_firm_id": str(firms.ids["sme_b"]),
+        "chain": "smart_terminal",
+        "tier": "tier_1",
+        "annual_supply_value": "100000.00",
+    }
     response = await firms.call("sme_a", "POST", f"/v1/firms/{firms.ids['sme_a']}/links", json=body)
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "/chain_master_firm_id"
@@ -117,8 +139,9 @@ async def test_registration_derives_the_size_class_and_refuses_a_second_registra
     assert mine["contact"] == {"name": "王芳", "phone": "13800138000"}
     again = await firms.call("sme_a", "POST", "/v1/firms", json=firm_body(uscc=mine["uscc"]))
     assert again.status_code == 409
-    grown = await firms.call("sme_a", "PATCH", f"/v1/firms/{firms.ids['sme_a']}",
-                             json={"employees": 320, "revenue_last_year": "52000000.00"})
+    grown = await firms.call(
+        "sme_a", "PATCH", f"/v1/firms/{firms.ids['sme_a']}", json={"employees": 320, "revenue_last_year": "52000000.00"}
+    )
     assert grown.json()["size_class"] == "medium"
     [changed] = await events_of(firms, "firms.FirmChanged")
     assert changed.facts.size_class == "medium"

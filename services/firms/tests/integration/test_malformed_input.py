@@ -38,17 +38,22 @@ FIRM_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("negative employees", firm_body(employees=-1), "/employees"),
     ("revenue as text", firm_body(revenue_last_year="many"), "/revenue_last_year"),
     ("unknown honour", firm_body(honours=[{"code": "famous", "valid_from": "2025-01-01"}]), "/honours/0/code"),
-    ("honour ends first", firm_body(honours=[{"code": "high_tech", "valid_from": "2025-01-01",
-                                              "valid_until": "2024-01-01"}]), "/honours/0/valid_until"),
+    (
+        "honour ends first",
+        firm_body(honours=[{"code": "high_tech", "valid_from": "2025-01-01", "valid_until": "2024-01-01"}]),
+        "/honours/0/valid_until",
+    ),
     ("bad phone", firm_body(contact={"name": "王芳", "phone": "call me"}), "/contact/phone"),
     ("no contact", {k: v for k, v in firm_body().items() if k != "contact"}, "/contact"),
 ]
 
 
 async def counts(firms: FirmsWorld) -> tuple[int, int, int]:
-    return (await firms.pool.fetchval("SELECT count(*) FROM firms"),
-            await firms.pool.fetchval("SELECT count(*) FROM needs"),
-            await firms.pool.fetchval("SELECT count(*) FROM outbox"))
+    return (
+        await firms.pool.fetchval("SELECT count(*) FROM firms"),
+        await firms.pool.fetchval("SELECT count(*) FROM needs"),
+        await firms.pool.fetchval("SELECT count(*) FROM outbox"),
+    )
 
 
 def assert_names_field(response, pointer: str) -> None:
@@ -65,8 +70,9 @@ async def test_a_malformed_need_is_refused_with_its_field_named(firms: FirmsWorl
 
 
 @pytest.mark.parametrize(("case", "body", "pointer"), FIRM_CASES, ids=[c[0] for c in FIRM_CASES])
-async def test_a_malformed_registration_is_refused_with_its_field_named(firms: FirmsWorld, case, body, pointer,
-                                                                       tokens) -> None:
+async def test_a_malformed_registration_is_refused_with_its_field_named(
+    firms: FirmsWorld, case, body, pointer, tokens
+) -> None:
     import uuid
 
     from lianrong_platform.auth import Role
@@ -86,8 +92,9 @@ async def test_an_oversize_payload_is_413_and_changes_nothing(firms: FirmsWorld)
 
 
 async def test_a_body_that_is_not_json_is_refused(firms: FirmsWorld) -> None:
-    response = await firms.call("sme_a", "POST", "/v1/needs", content=b"amount=5",
-                                headers={"content-type": "application/json"})
+    response = await firms.call(
+        "sme_a", "POST", "/v1/needs", content=b"amount=5", headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
 
