@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from firms.domain.errors import NotFound
 from lianrong_platform.auth import Principal, Role
+from lianrong_platform.errors import NotFound
 
 
 def acting_firm(actor: Principal) -> UUID:

@@ -27,7 +27,6 @@ from firms.commands import (
     WithdrawNeed,
 )
 from firms.domain import links, need
-from firms.domain.errors import Conflict, Invalid, NotFound
 from firms.domain.honours import check_honours
 from firms.domain.need import Milestone
 from firms.domain.size import SizeThresholds
@@ -36,6 +35,7 @@ from firms.views import ChainView, FirmView, LinkView, NeedView, ReceivableView
 from lianrong_platform import outbox
 from lianrong_platform.auth import Principal, Role
 from lianrong_platform.db import Connection
+from lianrong_platform.errors import Conflict, Invalid, NotFound
 
 PRODUCER = "firms"
 THRESHOLDS = SizeThresholds.load()

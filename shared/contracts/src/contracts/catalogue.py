@@ -56,7 +56,16 @@ TOPICS: tuple[Topic, ...] = (
         banks.BANK_EVENTS,
         3,
         "Banks, lead-bank designations, products and officers (key: bank id).",
-        (banks.LeadBankDesignated,),
+        (
+            banks.BankRegistered,
+            banks.LeadBankDesignated,
+            banks.DesignationEnded,
+            banks.ProductPublished,
+            banks.ProductChanged,
+            banks.ProductWithdrawn,
+            banks.OfficerRegistered,
+            banks.OfficerChanged,
+        ),
     ),
     Topic(
         banks.MATCH_OUTCOMES,

@@ -7,7 +7,7 @@ from datetime import date
 
 from contracts.firms import Honour
 from contracts.values import HonourCode
-from firms.domain.errors import Invalid
+from lianrong_platform.errors import Invalid
 
 LABELS: dict[HonourCode, str] = {
     HonourCode.ABOVE_SCALE: "规上企业",

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from firms.domain.errors import Conflict, Invalid
+from lianrong_platform.errors import Conflict, Invalid
 
 MAX_CLAIM_TERM = timedelta(days=366)  # a confirmed receivable or order falls due within one year
 

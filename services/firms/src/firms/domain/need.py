@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from contracts.firms import NeedTerms
 from contracts.values import CollateralKind
-from firms.domain.errors import Conflict, Invalid
+from lianrong_platform.errors import Conflict, Invalid
 
 MAX_AMOUNT = Decimal("500000000")  # 5亿: above any SME need; an amount beyond it is a typo
 MIN_AMOUNT = Decimal("10000")  # 1万

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 from uuid import UUID
 
-import asyncpg
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 
@@ -29,12 +26,11 @@ from firms.commands import (
     SubmitNeed,
     WithdrawNeed,
 )
-from firms.domain import errors
 from firms.views import ChainMasterView, ChainView, FirmView, LinkView, NeedView, ReceivableView, TownView
 from lianrong_platform.auth import Principal, Role, require
 from lianrong_platform.auth.routes import router as session_router
-from lianrong_platform.db import Connection
-from lianrong_platform.http.problems import Conflict, NotFound, Problem
+from lianrong_platform.http.problems import Problem
+from lianrong_platform.http.transaction import transaction
 
 router = APIRouter(prefix="/v1")
 
@@ -45,27 +41,6 @@ ChainMaster = Annotated[Principal, Depends(require(Role.CHAIN_MASTER))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 Anyone = Annotated[Principal, Depends(require(*Role))]
 Decision = Literal["pending", "confirmed", "rejected"]
-
-
-def _problem(exc: errors.DomainError) -> Problem:
-    fields = [{"pointer": exc.field, "in": "body", "detail": exc.message}] if exc.field else []
-    if isinstance(exc, errors.NotFound):
-        return NotFound(exc.message)
-    if isinstance(exc, errors.Conflict):
-        return Conflict(exc.message, errors=fields)
-    return Problem(exc.message, status=422, code="validation", title="The request breaks a rule", errors=fields)
-
-
-@asynccontextmanager
-async def transaction(request: Request) -> AsyncIterator[Connection]:
-    """One transaction per command: a refused command rolls back and changes nothing."""
-    try:
-        async with request.app.state.pool.acquire() as conn, conn.transaction():
-            yield conn
-    except errors.DomainError as exc:
-        raise _problem(exc) from exc
-    except asyncpg.UniqueViolationError as exc:  # a concurrent twin of this request won the race
-        raise Conflict("this was done already by a concurrent request") from exc
 
 
 # --- reference data ---------------------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""Domain errors: what a command may be refused for. Entrypoints map them to problem+json."""
+"""Errors a domain rule raises, shared by every service's domain code (plain Python: no framework here).
+
+The HTTP layer maps them to problem+json: Invalid → 422, NotFound → 404, Conflict → 409, with `field` as the JSON
+pointer of the input concerned.
+"""
 
 from __future__ import annotations
 
