@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from banks.adapters.postgres_inbox_feed import inbox_feed
 from banks.entrypoints import api, consumer
 from lianrong_platform.service import ServiceSpec
 
@@ -17,4 +18,5 @@ SPEC = ServiceSpec(
     routers=api.routers,
     consumes=consumer.TOPICS,
     handlers=consumer.HANDLERS,
+    api_resources=(inbox_feed,),
 )

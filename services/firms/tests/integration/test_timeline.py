@@ -17,6 +17,7 @@ from contracts.values import BankRole
 from firms.bootstrap import SPEC
 from lianrong_platform.kafka.consumer import EventConsumer
 from lianrong_platform.kafka.producer import idempotent_producer
+from lianrong_platform.testing.kafka import skip_history
 
 from .conftest import FirmsWorld, need_body
 
@@ -48,8 +49,10 @@ async def consume_until(infra, firms: FirmsWorld, stages: list[tuple[list[Event]
     one need cross two topics, so a test that wants a causal order waits for each step as the real world does."""
     producer = idempotent_producer(infra.kafka_bootstrap_servers, client_id="matcher-and-banks")
     await producer.start()
+    group = f"firms-{uuid.uuid4().hex[:8]}"
+    await skip_history(infra.kafka_bootstrap_servers, group, SPEC.consumes)
     consumer = EventConsumer(
-        group=f"firms-{uuid.uuid4().hex[:8]}",
+        group=group,
         topics=SPEC.consumes,
         bootstrap_servers=infra.kafka_bootstrap_servers,
         pool=firms.pool,

@@ -12,8 +12,8 @@ import argparse
 import asyncio
 import contextlib
 import signal
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +46,8 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = ()
     consumes: Sequence[str] = ()
     handlers: Mapping[str, Handler] = field(default_factory=dict)
+    # More to start with the API and stop with it (e.g. a LISTEN connection feeding live streams).
+    api_resources: Sequence[Callable[[FastAPI, ServiceSettings], AbstractAsyncContextManager[None]]] = ()
 
 
 def create_app(spec: ServiceSpec, settings: ServiceSettings, verifier: TokenVerifier | None = None) -> FastAPI:
@@ -60,7 +62,10 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings, verifier: TokenVeri
         )
         app.state.settings = settings
         try:
-            yield
+            async with contextlib.AsyncExitStack() as stack:
+                for resource in spec.api_resources:
+                    await stack.enter_async_context(resource(app, settings))
+                yield
         finally:
             await app.state.pool.close()
 

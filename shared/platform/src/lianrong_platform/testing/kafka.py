@@ -99,3 +99,24 @@ class TopicTail:
                     records.extend(r for r in batch if where(r))
         finally:
             await consumer.stop()
+
+
+async def skip_history(bootstrap_servers: str, group: str, topics: list[str] | tuple[str, ...]) -> None:
+    """Commit the current end of `topics` for a new consumer group, so that it starts with what comes next.
+
+    Shared catalogue topics keep every earlier run's events; a test's consumer should see only the test's own.
+    """
+    probe = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    await probe.start()
+    try:
+        partitions = [TopicPartition(t, p) for t in topics for p in sorted(probe.partitions_for_topic(t) or ())]
+    finally:
+        await probe.stop()
+    committer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=group, enable_auto_commit=False)
+    await committer.start()
+    try:
+        committer.assign(partitions)
+        ends = await committer.end_offsets(partitions)
+        await committer.commit(ends)
+    finally:
+        await committer.stop()

@@ -1,0 +1,32 @@
+"""Rules on a product's terms (主办行 offers)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from contracts.banks import ProductTerms
+from contracts.values import CollateralKind
+from lianrong_platform.errors import Invalid
+
+
+def check_terms(terms: ProductTerms, *, disbursed: Decimal = Decimal(0)) -> ProductTerms:
+    if terms.amount_min > terms.amount_max:
+        raise Invalid("the smallest amount exceeds the largest", field="/amount_min")
+    if terms.term_min_months > terms.term_max_months:
+        raise Invalid("the shortest term exceeds the longest", field="/term_min_months")
+    if terms.rate_min > terms.rate_max:
+        raise Invalid("the lowest rate exceeds the highest", field="/rate_min")
+    if terms.active_until is not None and terms.active_until < terms.active_from:
+        raise Invalid("the product cannot end before it starts", field="/active_until")
+    if terms.capacity < disbursed:
+        raise Invalid(f"capacity cannot fall below the {disbursed} already disbursed", field="/capacity")
+    if terms.amount_max > terms.capacity:
+        raise Invalid("the largest amount exceeds the product's whole capacity", field="/amount_max")
+    if CollateralKind.NONE in terms.collateral_accepted and len(terms.collateral_accepted) > 1:
+        raise Invalid("'none' (unsecured) cannot be combined with collateral kinds", field="/collateral_accepted")
+    return terms
+
+
+def is_unsecured(terms: ProductTerms) -> bool:
+    """信用贷款: lent without collateral or guarantee."""
+    return terms.collateral_accepted == (CollateralKind.NONE,)

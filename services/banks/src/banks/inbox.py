@@ -1,0 +1,89 @@
+"""Events in: match proposals land in the assigned officer's inbox, with the need's terms and, where the SME
+consented, the firm's identity; expiries and withdrawals close them."""
+
+from __future__ import annotations
+
+from banks.adapters import postgres_banks as bank_store
+from banks.adapters import postgres_matches as match_store
+from banks.adapters import postgres_officers as officer_store
+from banks.domain.match import MatchStatus
+from contracts import Event
+from contracts import firms as firm_ev
+from contracts import matcher as match_ev
+from lianrong_platform.db import Connection
+
+
+async def receive_proposal(conn: Connection, event: Event) -> None:
+    assert isinstance(event, match_ev.MatchProposed)
+    if (
+        await bank_store.bank(conn, event.bank_id) is None
+        or await officer_store.officer(conn, event.officer_id) is None
+    ):
+        # A proposal for a bank or officer this service does not hold cannot be shown to anyone: park it.
+        raise LookupError(f"proposal {event.match_id} names an unknown bank or officer")
+    withdrawn = await match_store.need_withdrawn(conn, event.need_id)
+    await match_store.insert_proposal(
+        conn,
+        match_id=event.match_id,
+        need_id=event.need_id,
+        firm_id=event.firm_id,
+        bank_id=event.bank_id,
+        officer_id=event.officer_id,
+        product_id=event.product_id,
+        answer_by=event.answer_by,
+        status=MatchStatus.WITHDRAWN if withdrawn else MatchStatus.PROPOSED,
+        proposal=event.model_dump(
+            mode="json",
+            include={
+                "chain",
+                "bank_name",
+                "bank_role",
+                "product_name",
+                "officer_name",
+                "reserved_amount",
+                "attempt",
+                "score",
+                "components",
+                "excluded",
+            },
+        ),
+    )
+
+
+async def expire_proposal(conn: Connection, event: Event) -> None:
+    assert isinstance(event, match_ev.MatchExpired)
+    await match_store.expire(conn, event.match_id)
+
+
+async def keep_need(conn: Connection, event: Event) -> None:
+    if isinstance(event, firm_ev.NeedSubmitted):
+        await match_store.save_need(
+            conn,
+            event.need_id,
+            event.chain,
+            event.terms.model_dump(mode="json"),
+            event.firm.model_dump(mode="json", exclude={"revenue_last_year"}),
+            event.position.model_dump(mode="json"),
+            event.first_loan,
+        )
+    elif isinstance(event, firm_ev.NeedAmended):
+        await match_store.amend_need(conn, event.need_id, event.terms.model_dump(mode="json"))
+    elif isinstance(event, firm_ev.NeedWithdrawn):
+        await match_store.withdraw_need(conn, event.need_id, event.occurred_at)
+
+
+async def receive_disclosure(conn: Connection, event: Event) -> None:
+    assert isinstance(event, firm_ev.FirmDataDisclosed)
+    # It may arrive before the proposal it belongs to (another topic): it is kept, and shown only on the match of
+    # the same bank (see the join in postgres_matches).
+    await match_store.save_disclosure(
+        conn,
+        match_id=event.match_id,
+        need_id=event.need_id,
+        bank_id=event.bank_id,
+        uscc=event.uscc,
+        legal_name=event.legal_name,
+        contact_name=event.contact_name,
+        contact_phone=event.contact_phone,
+        facts=event.facts.model_dump(mode="json"),
+    )
