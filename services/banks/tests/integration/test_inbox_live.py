@@ -54,7 +54,9 @@ async def test_a_proposal_reaches_the_officers_inbox_and_live_stream_within_a_se
     stop = asyncio.Event()
     consuming = asyncio.create_task(consumer.run(stop))
     try:
-        while not server.started:
+        for _ in range(200):  # uvicorn offers no event to await
+            if server.started:
+                break
             await asyncio.sleep(0.05)
         await asyncio.sleep(1)  # the consumer has joined its group and is polling
         proposal = banks.proposal()
