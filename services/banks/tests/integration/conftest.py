@@ -101,7 +101,9 @@ class BanksWorld:
                 consent_until="2030-01-01",
             ),
             first_loan=False,
-            firm=firm_ev.FirmFacts(town="changan", employees=80, revenue_last_year=Decimal(30_000_000), size_class="small"),
+            firm=firm_ev.FirmFacts(
+                town="changan", employees=80, revenue_last_year=Decimal(30_000_000), size_class="small"
+            ),
             position=firm_ev.ChainPosition(),
         )
         async with self.pool.acquire() as conn, conn.transaction():
