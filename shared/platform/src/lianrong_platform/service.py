@@ -12,11 +12,13 @@ import argparse
 import asyncio
 import contextlib
 import signal
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import structlog
 import uvicorn
 from fastapi import APIRouter, FastAPI
@@ -48,6 +50,8 @@ class ServiceSpec:
     handlers: Mapping[str, Handler] = field(default_factory=dict)
     # More to start with the API and stop with it (e.g. a LISTEN connection feeding live streams).
     api_resources: Sequence[Callable[[FastAPI, ServiceSettings], AbstractAsyncContextManager[None]]] = ()
+    # Loops that run beside the consumer in its process (e.g. the matcher's deadline sweep), until it stops.
+    consumer_tasks: Sequence[Callable[[asyncpg.Pool, asyncio.Event], Coroutine[Any, Any, None]]] = ()
 
 
 def create_app(spec: ServiceSpec, settings: ServiceSettings, verifier: TokenVerifier | None = None) -> FastAPI:
@@ -104,7 +108,12 @@ async def run_consumer(spec: ServiceSpec, settings: ServiceSettings) -> None:
             decode=decode,
             max_attempts=settings.consumer_max_attempts,
         )
-        await consumer.run(stop)
+        tasks = [asyncio.create_task(task(pool, stop)) for task in spec.consumer_tasks]
+        try:
+            await consumer.run(stop)
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
     finally:
         await producer.stop()
         await pool.close()

@@ -1,16 +1,14 @@
-"""The events the matcher service consumes, and the handler applied to each (inside the inbox transaction)."""
+"""The events the matcher consumes, and the handler applied to each (inside the inbox transaction)."""
 
 from __future__ import annotations
 
-from contracts.banks import BANK_EVENTS
-from contracts.firms import FIRM_EVENTS, NEED_EVENTS
+from contracts import banks, firms
 from lianrong_platform.kafka.consumer import Handler
+from matcher.handlers import handlers
+from matcher.settings import MatcherSettings
 
-TOPICS: tuple[str, ...] = (
-    FIRM_EVENTS,
-    NEED_EVENTS,
-    BANK_EVENTS,
-)
+TOPICS: tuple[str, ...] = (firms.FIRM_EVENTS, firms.NEED_EVENTS, banks.BANK_EVENTS, banks.MATCH_OUTCOMES)
 
-# Event type -> handler. Events of other types on these topics are acknowledged and ignored.
-HANDLERS: dict[str, Handler] = {}
+
+def build_handlers(settings: MatcherSettings) -> dict[str, Handler]:
+    return handlers(settings)

@@ -1,0 +1,154 @@
+"""Needs and proposals in the matcher's PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from contracts.firms import ChainPosition, FirmFacts, NeedTerms
+from lianrong_platform.db import Connection
+from matcher.domain.market import NeedCase
+
+LIVE = ("open", "accepted", "approved")
+
+
+async def insert_need(conn: Connection, need: NeedCase) -> bool:
+    status = await conn.execute(
+        """INSERT INTO needs (need_id, firm_id, chain, terms, firm, position, first_loan)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING""",
+        need.need_id,
+        need.firm_id,
+        need.chain,
+        need.terms.model_dump(mode="json"),
+        need.firm.model_dump(mode="json"),
+        need.position.model_dump(mode="json"),
+        need.first_loan,
+    )
+    return bool(status.endswith(" 1"))
+
+
+async def need_for_update(conn: Connection, need_id: UUID) -> tuple[NeedCase, dict[str, Any]] | None:
+    row = await conn.fetchrow("SELECT * FROM needs WHERE need_id = $1 FOR UPDATE", need_id)
+    if row is None:
+        return None
+    case = NeedCase(
+        need_id=row["need_id"],
+        firm_id=row["firm_id"],
+        chain=row["chain"],
+        terms=NeedTerms.model_validate(row["terms"]),
+        firm=FirmFacts.model_validate(row["firm"]),
+        position=ChainPosition.model_validate(row["position"]),
+        first_loan=row["first_loan"],
+    )
+    return case, dict(row)
+
+
+async def set_need(conn: Connection, need_id: UUID, **fields: Any) -> None:
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(fields, start=2))
+    await conn.execute(
+        f"UPDATE needs SET {assignments}, updated_at = now() WHERE need_id = $1", need_id, *fields.values()
+    )
+
+
+async def skip(conn: Connection, need_id: UUID, *, product_id: UUID | None = None, bank_id: UUID | None = None) -> None:
+    await conn.execute(
+        """UPDATE needs SET skip_products = CASE WHEN $2::uuid IS NULL THEN skip_products
+                                                 ELSE array_append(skip_products, $2::uuid) END,
+                            skip_banks = CASE WHEN $3::uuid IS NULL THEN skip_banks
+                                              ELSE array_append(skip_banks, $3::uuid) END
+           WHERE need_id = $1""",
+        need_id,
+        product_id,
+        bank_id,
+    )
+
+
+async def refresh_open_needs_of_firm(
+    conn: Connection,
+    firm_id: UUID,
+    *,
+    facts: dict[str, Any] | None = None,
+    chain: str | None = None,
+    position: dict[str, Any] | None = None,
+) -> None:
+    """A firm's new facts or a newly confirmed link reach its needs that are still being matched."""
+    if facts is not None:
+        await conn.execute(
+            "UPDATE needs SET firm = $2 WHERE firm_id = $1 AND status IN ('open', 'proposed', 'escalated')",
+            firm_id,
+            facts,
+        )
+    if position is not None:
+        await conn.execute(
+            """UPDATE needs SET position = position || $3::jsonb
+               WHERE firm_id = $1 AND chain = $2 AND status IN ('open', 'proposed', 'escalated')""",
+            firm_id,
+            chain,
+            position,
+        )
+
+
+async def insert_proposal(
+    conn: Connection,
+    *,
+    match_id: UUID,
+    need_id: UUID,
+    bank_id: UUID,
+    product_id: UUID,
+    officer_id: UUID,
+    amount: Decimal,
+    attempt: int,
+    score: float,
+    answer_by: datetime,
+) -> None:
+    await conn.execute(
+        """INSERT INTO proposals (match_id, need_id, bank_id, product_id, officer_id, reserved_amount, attempt, score,
+                                  answer_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+        match_id,
+        need_id,
+        bank_id,
+        product_id,
+        officer_id,
+        amount,
+        attempt,
+        score,
+        answer_by,
+    )
+
+
+async def proposal_for_update(conn: Connection, match_id: UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow("SELECT * FROM proposals WHERE match_id = $1 FOR UPDATE", match_id)
+    return None if row is None else dict(row)
+
+
+async def live_proposal(conn: Connection, need_id: UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow(
+        "SELECT * FROM proposals WHERE need_id = $1 AND status = ANY($2::text[]) FOR UPDATE", need_id, list(LIVE)
+    )
+    return None if row is None else dict(row)
+
+
+async def close_proposal(conn: Connection, match_id: UUID, status: str) -> None:
+    await conn.execute("UPDATE proposals SET status = $2, closed_at = now() WHERE match_id = $1", match_id, status)
+
+
+async def set_proposal(conn: Connection, match_id: UUID, status: str, reserved_amount: Decimal | None = None) -> None:
+    await conn.execute(
+        """UPDATE proposals SET status = $2, reserved_amount = coalesce($3, reserved_amount) WHERE match_id = $1""",
+        match_id,
+        status,
+        reserved_amount,
+    )
+
+
+async def overdue(conn: Connection, now: datetime, limit: int) -> list[dict[str, Any]]:
+    """Open proposals past their deadline, locked for this instance; others skip them (SKIP LOCKED)."""
+    rows = await conn.fetch(
+        """SELECT * FROM proposals WHERE status = 'open' AND answer_by < $1
+           ORDER BY answer_by LIMIT $2 FOR UPDATE SKIP LOCKED""",
+        now,
+        limit,
+    )
+    return [dict(r) for r in rows]

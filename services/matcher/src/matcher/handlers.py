@@ -1,0 +1,191 @@
+"""Events in: each event of the firms and banks services updates the matcher's read model or moves a need along.
+Every handler runs inside the consumer's inbox transaction, so a replayed event has no second effect."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import structlog
+
+from contracts import Event
+from contracts import banks as bank_ev
+from contracts import firms as firm_ev
+from contracts.values import DeclineReason, RejectReason
+from lianrong_platform.db import Connection
+from lianrong_platform.kafka.consumer import Handler
+from matcher import matching
+from matcher.adapters import postgres_market as market
+from matcher.adapters import postgres_needs as needs
+from matcher.domain.market import NeedCase
+from matcher.settings import MatcherSettings
+
+log = structlog.get_logger(__name__)
+
+# Declines that say the bank as a whole will not lend for this need: its other products are skipped too.
+BANK_WIDE_DECLINES = frozenset({DeclineReason.OUTSIDE_APPETITE, DeclineReason.CONFLICT_OF_INTEREST})
+
+
+def handlers(settings: MatcherSettings) -> dict[str, Handler]:
+    async def need_submitted(conn: Connection, event: Event) -> None:
+        assert isinstance(event, firm_ev.NeedSubmitted)
+        case = NeedCase(
+            need_id=event.need_id,
+            firm_id=event.firm_id,
+            chain=event.chain,
+            terms=event.terms,
+            firm=event.firm,
+            position=event.position,
+            first_loan=event.first_loan,
+        )
+        if await needs.insert_need(conn, case):
+            await matching.route_need(conn, event.need_id, settings, cause=event)
+
+    async def need_amended(conn: Connection, event: Event) -> None:
+        assert isinstance(event, firm_ev.NeedAmended)
+        await needs.set_need(conn, event.need_id, terms=event.terms.model_dump(mode="json"))
+
+    async def need_withdrawn(conn: Connection, event: Event) -> None:
+        assert isinstance(event, firm_ev.NeedWithdrawn)
+        if await needs.need_for_update(conn, event.need_id) is None:
+            return
+        live = await needs.live_proposal(conn, event.need_id)
+        if live is not None:
+            await matching.release(conn, live, "withdrawn")
+        await needs.set_need(conn, event.need_id, status="withdrawn")
+
+    async def match_accepted(conn: Connection, event: Event) -> None:
+        assert isinstance(event, bank_ev.MatchAccepted)
+        proposal = await needs.proposal_for_update(conn, event.match_id)
+        if proposal is None or proposal["status"] != "open":
+            log.warning("match.late_answer", match_id=str(event.match_id), status=proposal and proposal["status"])
+            return
+        await needs.set_proposal(conn, event.match_id, "accepted")
+        await needs.set_need(conn, event.need_id, status="proposed")
+
+    async def match_declined(conn: Connection, event: Event) -> None:
+        assert isinstance(event, bank_ev.MatchDeclined)
+        proposal = await needs.proposal_for_update(conn, event.match_id)
+        if proposal is None or proposal["status"] != "open":
+            return
+        await matching.reroute(
+            conn, proposal, "declined", settings, event, skip_bank=event.reason in BANK_WIDE_DECLINES
+        )
+
+    async def loan_approved(conn: Connection, event: Event) -> None:
+        assert isinstance(event, bank_ev.LoanApproved)
+        proposal = await needs.proposal_for_update(conn, event.match_id)
+        if proposal is None or proposal["status"] not in ("open", "accepted"):
+            return
+        # Hold what was approved, no more: the rest of the reservation goes back to the line.
+        surplus = proposal["reserved_amount"] - event.amount
+        if surplus > 0:
+            await market.release(conn, proposal["product_id"], surplus)
+        await needs.set_proposal(
+            conn, event.match_id, "approved", reserved_amount=min(event.amount, proposal["reserved_amount"])
+        )
+
+    async def loan_rejected(conn: Connection, event: Event) -> None:
+        assert isinstance(event, bank_ev.LoanRejected)
+        proposal = await needs.proposal_for_update(conn, event.match_id)
+        if proposal is None or proposal["status"] not in ("open", "accepted"):
+            return
+        if event.reason is RejectReason.FIRM_WITHDREW:
+            await matching.release(conn, proposal, "rejected")
+            await needs.set_need(conn, event.need_id, status="closed")
+            return
+        await matching.reroute(conn, proposal, "rejected", settings, event, skip_bank=True)
+
+    async def loan_disbursed(conn: Connection, event: Event) -> None:
+        assert isinstance(event, bank_ev.LoanDisbursed)
+        proposal = await needs.proposal_for_update(conn, event.match_id)
+        if proposal is None or proposal["status"] == "disbursed":
+            return
+        await matching.disbursed(conn, proposal, event.amount)
+
+    async def bank_events(conn: Connection, event: Event) -> None:
+        match event:
+            case bank_ev.BankRegistered():
+                await market.upsert_bank(conn, event.bank_id, event.name)
+            case bank_ev.LeadBankDesignated():
+                await market.upsert_designation(
+                    conn,
+                    event.designation_id,
+                    event.chain,
+                    event.bank_id,
+                    event.role.value,
+                    event.valid_from,
+                    event.valid_until,
+                )
+            case bank_ev.DesignationEnded():
+                await market.end_designation(conn, event.designation_id, event.ended_on)
+            case bank_ev.ProductPublished() | bank_ev.ProductChanged():
+                await market.upsert_product(conn, event.product_id, event.bank_id, event.terms)
+            case bank_ev.ProductWithdrawn():
+                await market.withdraw_product(conn, event.product_id)
+            case bank_ev.OfficerRegistered() | bank_ev.OfficerChanged():
+                await market.upsert_officer(conn, event.officer_id, event.bank_id, event.profile)
+
+    async def firm_events(conn: Connection, event: Event) -> None:
+        match event:
+            case firm_ev.FirmRegistered() | firm_ev.FirmChanged():
+                facts = event.facts.model_dump(mode="json")
+                await market.upsert_firm(conn, event.firm_id, facts)
+                await needs.refresh_open_needs_of_firm(conn, event.firm_id, facts=facts)
+            case firm_ev.ChainMasterDesignated():
+                await market.add_chain_master(conn, event.firm_id, event.chains)
+            case firm_ev.SupplierLinkConfirmed():
+                await market.upsert_link(
+                    conn,
+                    event.link_id,
+                    event.supplier_firm_id,
+                    event.chain_master_firm_id,
+                    event.chain,
+                    event.tier.value,
+                    "confirmed",
+                )
+                position = {
+                    "link_confirmed": True,
+                    "chain_master_firm_id": str(event.chain_master_firm_id),
+                    "tier": event.tier.value,
+                }
+                await needs.refresh_open_needs_of_firm(
+                    conn, event.supplier_firm_id, chain=event.chain, position=position
+                )
+            case firm_ev.SupplierLinkRejected():
+                await conn.execute("UPDATE links SET status = 'rejected' WHERE link_id = $1", event.link_id)
+            case firm_ev.ReceivableConfirmed():
+                await market.add_receivable(
+                    conn, event.receivable_id, event.supplier_firm_id, event.amount, event.due_date
+                )
+
+    table: dict[str, Callable[[Connection, Event], Awaitable[None]]] = {
+        "firms.NeedSubmitted": need_submitted,
+        "firms.NeedAmended": need_amended,
+        "firms.NeedWithdrawn": need_withdrawn,
+        "banks.MatchAccepted": match_accepted,
+        "banks.MatchDeclined": match_declined,
+        "banks.LoanApproved": loan_approved,
+        "banks.LoanRejected": loan_rejected,
+        "banks.LoanDisbursed": loan_disbursed,
+    }
+    for event_type in (
+        "BankRegistered",
+        "LeadBankDesignated",
+        "DesignationEnded",
+        "ProductPublished",
+        "ProductChanged",
+        "ProductWithdrawn",
+        "OfficerRegistered",
+        "OfficerChanged",
+    ):
+        table[f"banks.{event_type}"] = bank_events
+    for event_type in (
+        "FirmRegistered",
+        "FirmChanged",
+        "ChainMasterDesignated",
+        "SupplierLinkConfirmed",
+        "SupplierLinkRejected",
+        "ReceivableConfirmed",
+    ):
+        table[f"firms.{event_type}"] = firm_events
+    return table

@@ -1,0 +1,177 @@
+"""The matcher's use cases, each inside the caller's transaction (the consumer's inbox transaction, or the SLA
+sweep's): route a need to the best candidate with capacity reserved, re-route when an officer declines or does not
+answer in time, escalate when nobody is left, and keep capacity and officer load in step with outcomes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import structlog
+
+from contracts import Event
+from contracts import matcher as ev
+from lianrong_platform import outbox
+from lianrong_platform.db import Connection
+from matcher.adapters import postgres_market as market
+from matcher.adapters import postgres_needs as needs
+from matcher.domain.routing import decide
+from matcher.domain.sla import CHINA, deadline
+from matcher.settings import MatcherSettings
+
+log = structlog.get_logger(__name__)
+
+PRODUCER = "matcher"
+MAX_RACES = 5  # another instance took the capacity or officer we chose: decide again with fresh numbers
+
+
+async def route_need(
+    conn: Connection,
+    need_id: UUID,
+    settings: MatcherSettings,
+    *,
+    cause: Event | None = None,
+    now: datetime | None = None,
+) -> ev.MatchProposed | ev.NeedEscalated | None:
+    """Propose the need to its best candidate, or escalate it. None when the need is not open for routing."""
+    found = await needs.need_for_update(conn, need_id)
+    if found is None:
+        return None
+    need, row = found
+    if row["status"] not in ("open", "escalated"):
+        return None
+    now = now or datetime.now(UTC)
+    day = now.astimezone(CHINA).date()
+    envelope: dict[str, Any] = {"producer": PRODUCER, **(cause.caused() if cause else {})}
+    for _ in range(MAX_RACES):
+        offers = await market.offers_for(conn, need.chain, [t.value for t in need.terms.product_types])
+        roles = await market.roles_for(conn, need.chain)
+        officers = await market.officers_of(conn, sorted({o.bank_id for o in offers}))
+        decision = decide(
+            need,
+            offers,
+            roles,
+            officers,
+            day,
+            skip_products=frozenset(row["skip_products"]),
+            skip_banks=frozenset(row["skip_banks"]),
+        )
+        choice = decision.choice
+        if choice is None:
+            attempts = row["attempts"]
+            await needs.set_need(conn, need_id, status="escalated")
+            rules = sorted({e.rule for e in decision.excluded}) or ["no product for this chain and kind"]
+            escalated = ev.NeedEscalated(
+                **envelope,
+                need_id=need_id,
+                firm_id=need.firm_id,
+                chain=need.chain,
+                attempts=attempts,
+                reason=f"no eligible candidate left among {decision.considered} (excluded by: {', '.join(rules)})"[
+                    :500
+                ],
+            )
+            await outbox.record(conn, escalated)
+            log.info("need.escalated", need_id=str(need_id), attempts=attempts)
+            return escalated
+        amount = need.terms.amount
+        if not await market.reserve(conn, choice.offer.product_id, amount):
+            continue
+        if not await market.take_officer(conn, choice.officer.officer_id):
+            await market.release(conn, choice.offer.product_id, amount)
+            continue
+        attempt = row["attempts"] + 1
+        match_id = uuid.uuid4()
+        answer_by = deadline(now, settings.sla_seconds, working_hours=settings.sla_working_hours)
+        await needs.insert_proposal(
+            conn,
+            match_id=match_id,
+            need_id=need_id,
+            bank_id=choice.offer.bank_id,
+            product_id=choice.offer.product_id,
+            officer_id=choice.officer.officer_id,
+            amount=amount,
+            attempt=attempt,
+            score=choice.score,
+            answer_by=answer_by,
+        )
+        await needs.set_need(conn, need_id, status="proposed", attempts=attempt)
+        proposed = ev.MatchProposed(
+            **envelope,
+            match_id=match_id,
+            need_id=need_id,
+            firm_id=need.firm_id,
+            chain=need.chain,
+            bank_id=choice.offer.bank_id,
+            bank_name=choice.offer.bank_name or "",
+            bank_role=choice.role,
+            product_id=choice.offer.product_id,
+            product_name=choice.offer.terms.name,
+            officer_id=choice.officer.officer_id,
+            officer_name=choice.officer.profile.name,
+            reserved_amount=amount,
+            attempt=attempt,
+            score=choice.score,
+            components=choice.components,
+            excluded=decision.excluded,
+            answer_by=answer_by,
+        )
+        await outbox.record(conn, proposed)
+        return proposed
+    raise RuntimeError(f"need {need_id}: capacity or officers kept changing under {MAX_RACES} decisions")
+
+
+async def release(conn: Connection, proposal: dict[str, Any], status: str) -> None:
+    """Close a live proposal: its reservation and the officer's slot are free again."""
+    await needs.close_proposal(conn, proposal["match_id"], status)
+    await market.release(conn, proposal["product_id"], proposal["reserved_amount"])
+    await market.free_officer(conn, proposal["officer_id"])
+
+
+async def reroute(
+    conn: Connection,
+    proposal: dict[str, Any],
+    status: str,
+    settings: MatcherSettings,
+    cause: Event,
+    *,
+    skip_bank: bool = False,
+) -> None:
+    await release(conn, proposal, status)
+    need_id = proposal["need_id"]
+    await needs.skip(
+        conn, need_id, product_id=proposal["product_id"], bank_id=proposal["bank_id"] if skip_bank else None
+    )
+    await needs.set_need(conn, need_id, status="open")
+    await route_need(conn, need_id, settings, cause=cause)
+
+
+async def expire_overdue(
+    conn: Connection, settings: MatcherSettings, *, now: datetime | None = None, limit: int = 50
+) -> int:
+    """The SLA sweep: every open proposal past its deadline is expired and its need re-routed."""
+    now = now or datetime.now(UTC)
+    expired = 0
+    for proposal in await needs.overdue(conn, now, limit):
+        event = ev.MatchExpired(
+            producer=PRODUCER,
+            match_id=proposal["match_id"],
+            need_id=proposal["need_id"],
+            bank_id=proposal["bank_id"],
+            officer_id=proposal["officer_id"],
+            attempt=proposal["attempt"],
+        )
+        await outbox.record(conn, event)
+        await reroute(conn, proposal, "expired", settings, event)
+        expired += 1
+    return expired
+
+
+async def disbursed(conn: Connection, proposal: dict[str, Any], amount: Decimal) -> None:
+    await needs.close_proposal(conn, proposal["match_id"], "disbursed")
+    await market.consume(conn, proposal["product_id"], proposal["reserved_amount"], amount)
+    await market.free_officer(conn, proposal["officer_id"])
+    await needs.set_need(conn, proposal["need_id"], status="disbursed")

@@ -1,0 +1,14 @@
+"""The matcher's own settings (MATCHER_…): the answer deadline and how it is counted."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class MatcherSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MATCHER_", extra="ignore")
+
+    sla_seconds: int = Field(default=4 * 3600, ge=1, description="How long an officer has to answer a proposal.")
+    sla_working_hours: bool = Field(default=True, description="Count the deadline in working hours only.")
+    sla_check_seconds: float = Field(default=1.0, gt=0, description="How often overdue proposals are looked for.")

@@ -1,0 +1,35 @@
+"""The deadline sweep, beside the consumer in its process: proposals whose officer did not answer in time are
+expired and their needs re-routed. Several instances may sweep at once: each locks what it takes (SKIP LOCKED)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import asyncpg
+import structlog
+
+from matcher.matching import expire_overdue
+from matcher.settings import MatcherSettings
+
+log = structlog.get_logger(__name__)
+
+
+def deadline_sweep(settings: MatcherSettings) -> Callable[[asyncpg.Pool, asyncio.Event], Coroutine[Any, Any, None]]:
+    async def sweep(pool: asyncpg.Pool, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            expired = 0
+            try:
+                async with pool.acquire() as conn, conn.transaction():
+                    expired = await expire_overdue(conn, settings)
+            except Exception as exc:  # the next round tries again; a sweep never takes the consumer down
+                log.warning("sweep.failed", error=repr(exc))
+            if expired:
+                log.info("sweep.expired", count=expired)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=settings.sla_check_seconds)
+
+    return sweep
