@@ -34,7 +34,8 @@ async def test_a_need_is_proposed_to_the_lead_banks_officer(matcher: MatcherWorl
     assert (proposal.bank_id, proposal.bank_role, proposal.attempt) == (lead.bank_id, "lead", 1)
     assert proposal.officer_id in lead.officers
     assert proposal.officer_name == "东莞农村商业银行服务官1"
-    assert proposal.correlation_id == need.correlation_id and proposal.causation_id == need.event_id
+    assert proposal.correlation_id == need.correlation_id
+    assert proposal.causation_id == need.event_id
     assert {e.rule for e in proposal.excluded} == {"outranked"}
     assert len(proposal.excluded) == 2
     assert proposal.components[0].name == "lead_bank"
