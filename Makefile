@@ -5,7 +5,7 @@ STATE ?= $(CURDIR)/.state
 export LIANRONG_STATE := $(STATE)
 UV := uv run --frozen
 
-.PHONY: run down test lint fmt contracts bench install infra status token clean
+.PHONY: run down test lint fmt contracts bench install infra status token
 
 run: install infra ## start Kafka, PostgreSQL and every service; print where they are
 	@deploy/services.sh up
@@ -44,3 +44,6 @@ status:
 
 token: install ## a demo token: make token ROLE=regulator (ARGS="--firm <uuid>" for sme/chain_master)
 	@$(UV) lianrong-token issue --dir $(STATE)/keys --role $(ROLE) $(ARGS)
+
+bench: install infra ## the matcher benchmark: bench/results/latest.json and a table
+	@source $(STATE)/env.sh && $(UV) lianrong-topics >/dev/null && $(UV) python -m bench $(BENCH_ARGS)

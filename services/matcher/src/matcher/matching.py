@@ -115,8 +115,8 @@ async def route_need(
             reserved_amount=amount,
             attempt=attempt,
             score=choice.score,
-            components=choice.components,
-            excluded=decision.excluded,
+            components=tuple(ev.ScoreComponent(**part._asdict()) for part in choice.components),
+            excluded=tuple(ev.Exclusion(**excluded._asdict()) for excluded in decision.excluded),
             answer_by=answer_by,
         )
         await outbox.record(conn, proposed)

@@ -122,8 +122,15 @@ RULES: tuple[tuple[str, Rule], ...] = (
 )
 
 
-def first_broken_rule(need: NeedCase, offer: Offer, role: BankRole | None, day: date) -> tuple[str, str] | None:
-    for name, rule in RULES:
+# What the offer index already guarantees of the candidates it returns (see OfferIndex.candidates).
+ENSURED_BY_INDEX = frozenset({"product_type", "chain", "size_class"})
+AFTER_INDEX: tuple[tuple[str, Rule], ...] = tuple((n, r) for n, r in RULES if n not in ENSURED_BY_INDEX)
+
+
+def first_broken_rule(
+    need: NeedCase, offer: Offer, role: BankRole | None, day: date, rules: tuple[tuple[str, Rule], ...] = RULES
+) -> tuple[str, str] | None:
+    for name, rule in rules:
         why = rule(need, offer, role, day)
         if why is not None:
             return name, why

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from contracts.banks import OfficerProfile, ProductTerms
 from contracts.firms import ChainPosition, FirmFacts, NeedTerms
-from contracts.values import BankRole
+from contracts.values import BankRole, ConsentScope
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,19 @@ class ChainRoles:
     """Which bank holds which role for which chain (主办行 / 合作银行), on a given day."""
 
     designations: list[Designation] = field(default_factory=list)
+    _memo: dict[tuple[str, UUID, date], BankRole | None] = field(default_factory=dict, repr=False)
 
     def role_of(self, chain: str, bank_id: UUID, day: date) -> BankRole | None:
+        key = (chain, bank_id, day)
+        if key not in self._memo:
+            self._memo[key] = self._role_of(chain, bank_id, day)
+        return self._memo[key]
+
+    def banks_of(self, chain: str, day: date) -> set[UUID]:
+        """The banks holding a designation for the chain on the day."""
+        return {d.bank_id for d in self.designations if d.chain == chain and d.in_force(day)}
+
+    def _role_of(self, chain: str, bank_id: UUID, day: date) -> BankRole | None:
         best: BankRole | None = None
         for d in self.designations:
             if d.chain == chain and d.bank_id == bank_id and d.in_force(day):
@@ -102,30 +113,53 @@ class ChainRoles:
 
 
 class OfferIndex:
-    """Offers bucketed by (chain, product type): a need looks only at the buckets it can use."""
+    """Offers bucketed by (chain, product type, size class, bank): a need reads only the buckets it could use —
+    its chain, the kinds it asked for, its firm's size, and the banks its consent allows (the chain's lead bank
+    only, the chain's designated banks, or any bank)."""
 
     def __init__(self, offers: Iterable[Offer] = ()) -> None:
-        self._by_key: dict[tuple[str, str], dict[UUID, Offer]] = defaultdict(dict)
+        self._buckets: dict[tuple[str, str, str], dict[UUID, dict[UUID, Offer]]] = defaultdict(
+            lambda: defaultdict(dict)
+        )
         self._all: dict[UUID, Offer] = {}
         for offer in offers:
             self.put(offer)
 
+    @staticmethod
+    def _keys(offer: Offer) -> list[tuple[str, str, str]]:
+        t = offer.terms
+        return [(c, t.product_type.value, s.value) for c in t.chains for s in t.size_classes]
+
     def put(self, offer: Offer) -> None:
         self.remove(offer.product_id)
         self._all[offer.product_id] = offer
-        for chain in offer.terms.chains:
-            self._by_key[(chain, offer.terms.product_type.value)][offer.product_id] = offer
+        for key in self._keys(offer):
+            self._buckets[key][offer.bank_id][offer.product_id] = offer
 
     def remove(self, product_id: UUID) -> None:
         old = self._all.pop(product_id, None)
         if old is not None:
-            for chain in old.terms.chains:
-                self._by_key[(chain, old.terms.product_type.value)].pop(product_id, None)
+            for key in self._keys(old):
+                self._buckets[key][old.bank_id].pop(product_id, None)
 
-    def candidates(self, need: NeedCase) -> list[Offer]:
+    def candidates(self, need: NeedCase, roles: ChainRoles | None = None, day: date | None = None) -> list[Offer]:
+        allowed: set[UUID] | None = None
+        if roles is not None and day is not None and need.terms.consent_scope is not ConsentScope.ANY_ELIGIBLE_BANK:
+            wanted = (
+                {BankRole.LEAD}
+                if need.terms.consent_scope is ConsentScope.LEAD_BANK_ONLY
+                else {BankRole.LEAD, BankRole.COOPERATING}
+            )
+            allowed = {b for b in roles.banks_of(need.chain, day) if roles.role_of(need.chain, b, day) in wanted}
         found: list[Offer] = []
+        size = need.firm.size_class.value
         for product_type in need.terms.product_types:
-            found.extend(self._by_key.get((need.chain, product_type.value), {}).values())
+            by_bank = self._buckets.get((need.chain, product_type.value, size))
+            if not by_bank:
+                continue
+            for bank_id, offers in by_bank.items():
+                if allowed is None or bank_id in allowed:
+                    found.extend(offers.values())
         return found
 
     def all(self) -> list[Offer]:

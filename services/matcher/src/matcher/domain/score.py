@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import NamedTuple
 
-from contracts.matcher import ScoreComponent
 from contracts.values import BankRole
 from matcher.domain.market import NeedCase, Offer, OfficerSlot
 
@@ -39,87 +39,92 @@ def centrality(value: float, low: float, high: float) -> float:
     return 1 - abs(2 * position - 1) / 2
 
 
-def components(
+def values(
     need: NeedCase, offer: Offer, role: BankRole | None, officer: OfficerSlot | None, day: date
-) -> tuple[ScoreComponent, ...]:
+) -> dict[str, float]:
+    """Each component's value in [0, 1]; cheap, so every eligible candidate can be scored."""
     t, n = offer.terms, need.terms
-    parts: list[tuple[str, float, str]] = []
-    if role is BankRole.LEAD:
-        parts.append(("lead_bank", 1.0, f"{offer.bank_name} is the chain's lead bank (主办行)"))
-    elif role is BankRole.COOPERATING:
-        parts.append(("lead_bank", 0.5, f"{offer.bank_name} is a cooperating bank (合作银行) of the chain"))
-    else:
-        parts.append(("lead_bank", 0.0, f"{offer.bank_name} holds no designation for this chain"))
+    result = {
+        "lead_bank": 1.0 if role is BankRole.LEAD else 0.5 if role is BankRole.COOPERATING else 0.0,
+        "chain_confirmation": (0.6 if need.position.link_confirmed else 0.0)
+        + (0.4 if need.position.receivable_id is not None else 0.0),
+        "capacity_pacing": pacing(offer.committed_fraction),
+        "rate_fit": 0.5
+        if n.max_annual_rate is None or n.max_annual_rate <= 0
+        else max(0.0, min(1.0, float((n.max_annual_rate - t.rate_min) / n.max_annual_rate) * 4)),
+        "amount_fit": centrality(float(n.amount), float(t.amount_min), float(t.amount_max)),
+        "term_fit": centrality(n.term_months, t.term_min_months, t.term_max_months),
+        "honours": 1.0 if _favoured(need, offer, day) else 0.0,
+    }
+    if officer is not None:
+        result["officer_load"] = 1 - officer.load
+    return result
 
-    confirmed = 0.6 if need.position.link_confirmed else 0.0
-    confirmed += 0.4 if need.position.receivable_id is not None else 0.0
-    parts.append(
-        (
-            "chain_confirmation",
-            confirmed,
-            "the chain master confirmed the supply link" + (" and a receivable" if confirmed > 0.6 else "")
-            if confirmed
-            else "no chain-master confirmation yet",
-        )
-    )
 
-    fraction = offer.committed_fraction
-    parts.append(("capacity_pacing", pacing(fraction), f"{fraction:.0%} of the product's line is committed"))
-
-    if n.max_annual_rate is None or n.max_annual_rate <= 0:
-        parts.append(("rate_fit", 0.5, "the firm set no rate ceiling"))
-    else:
-        room = float((n.max_annual_rate - t.rate_min) / n.max_annual_rate)
-        parts.append(
-            (
-                "rate_fit",
-                max(0.0, min(1.0, room * 4)),
-                f"from {t.rate_min:.2%} against the firm's ceiling {n.max_annual_rate:.2%}",
-            )
-        )
-
-    parts.append(
-        (
-            "amount_fit",
-            centrality(float(n.amount), float(t.amount_min), float(t.amount_max)),
-            "the amount within the product's range",
-        )
-    )
-    parts.append(
-        (
-            "term_fit",
-            centrality(n.term_months, t.term_min_months, t.term_max_months),
-            "the term within the product's range",
-        )
-    )
-
+def _favoured(need: NeedCase, offer: Offer, day: date) -> set[str]:
+    if not offer.terms.honours_favoured:
+        return set()
     held = {
         h.code for h in need.firm.honours if h.valid_from <= day and (h.valid_until is None or day <= h.valid_until)
     }
-    favoured = held & set(t.honours_favoured)
-    parts.append(
-        (
-            "honours",
-            1.0 if favoured else 0.0,
-            "the product favours " + ", ".join(sorted(h.value for h in favoured))
-            if favoured
-            else "no honour the product favours",
-        )
-    )
+    return {h.value for h in held & set(offer.terms.honours_favoured)}
 
+
+def total_of(parts: dict[str, float]) -> float:
+    return round(sum(WEIGHTS[name] * value for name, value in parts.items()), 4)
+
+
+class Part(NamedTuple):
+    """One component of a score (the contract's ScoreComponent, as plain data)."""
+
+    name: str
+    weight: float
+    value: float
+    explanation: str
+
+
+def explain(
+    need: NeedCase, offer: Offer, role: BankRole | None, officer: OfficerSlot | None, day: date, parts: dict[str, float]
+) -> tuple[Part, ...]:
+    """The components in words, for the match that is made (an officer and an SME read these)."""
+    t, n = offer.terms, need.terms
+    lead = {
+        BankRole.LEAD: f"{offer.bank_name} is the chain's lead bank (主办行)",
+        BankRole.COOPERATING: f"{offer.bank_name} is a cooperating bank (合作银行) of the chain",
+    }
+    confirmed = parts["chain_confirmation"]
+    favoured = _favoured(need, offer, day)
+    words = {
+        "lead_bank": lead.get(role, f"{offer.bank_name} holds no designation for this chain")
+        if role
+        else f"{offer.bank_name} holds no designation for this chain",
+        "chain_confirmation": (
+            "the chain master confirmed the supply link" + (" and a receivable" if confirmed > 0.6 else "")
+        )
+        if confirmed
+        else "no chain-master confirmation yet",
+        "capacity_pacing": f"{offer.committed_fraction:.0%} of the product's line is committed",
+        "rate_fit": "the firm set no rate ceiling"
+        if n.max_annual_rate is None
+        else f"from {t.rate_min:.2%} against the firm's ceiling {n.max_annual_rate:.2%}",
+        "amount_fit": "the amount within the product's range",
+        "term_fit": "the term within the product's range",
+        "honours": "the product favours " + ", ".join(sorted(favoured))
+        if favoured
+        else "no honour the product favours",
+    }
     if officer is not None:
-        parts.append(
-            (
-                "officer_load",
-                1 - officer.load,
-                f"the officer holds {officer.open_matches} of {officer.profile.max_open_matches} open matches",
-            )
+        words["officer_load"] = (
+            f"the officer holds {officer.open_matches} of {officer.profile.max_open_matches} open matches"
         )
-    return tuple(
-        ScoreComponent(name=name, weight=WEIGHTS[name], value=round(value, 4), explanation=why)
-        for name, value, why in parts
-    )
+    return tuple(Part(name, WEIGHTS[name], round(value, 4), words[name][:500]) for name, value in parts.items())
 
 
-def total(parts: tuple[ScoreComponent, ...]) -> float:
+def components(
+    need: NeedCase, offer: Offer, role: BankRole | None, officer: OfficerSlot | None, day: date
+) -> tuple[Part, ...]:
+    return explain(need, offer, role, officer, day, values(need, offer, role, officer, day))
+
+
+def total(parts: tuple[Part, ...]) -> float:
     return round(sum(p.weight * p.value for p in parts), 4)

@@ -27,8 +27,8 @@ def stream(
     crews = {bank: list(slots) for bank, slots in officers.items()}
     assignment: dict[UUID, UUID] = {}
     for need in needs:
-        candidates = index.candidates(need) if indexed else index.all()
-        decision = decide(need, candidates, roles, crews, day)
+        candidates = index.candidates(need, roles, day) if indexed else index.all()
+        decision = decide(need, candidates, roles, crews, day, indexed=indexed)
         if on_decision is not None:
             on_decision(need, decision)
         choice = decision.choice

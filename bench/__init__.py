@@ -1,0 +1,1 @@
+"""Benchmarks and the synthetic Dongguan market; not part of the test run (`make bench`)."""

@@ -1,0 +1,137 @@
+"""What the benchmark measures on one market, without Kafka: decision time and match quality."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from uuid import UUID
+
+from bench.baselines import greedy_first_fit
+from bench.market import DAY, Market
+from contracts.values import BankRole
+from matcher.domain.market import OfferIndex
+from matcher.domain.planner import plan
+from matcher.domain.quality import total_value, violations
+from matcher.domain.routing import decide
+from matcher.domain.streaming import stream
+
+
+@dataclass(frozen=True)
+class DecisionTimes:
+    products: int
+    decisions: int
+    indexed_us: float
+    naive_us: float
+    same_choices: bool
+
+    @property
+    def speedup(self) -> float:
+        return self.naive_us / self.indexed_us
+
+
+def decision_times(market: Market, decisions: int = 600, repeats: int = 3) -> DecisionTimes:
+    """Per-need decision time of the indexed path (the need's chain and kinds) against a scan of every product,
+    on the same needs and the same market state; the best of `repeats` rounds each."""
+    index = OfferIndex(market.offers)
+    needs = market.needs[:decisions]
+    everything = index.all()
+
+    def round_(indexed: bool) -> tuple[float, list[UUID | None]]:
+        started = time.perf_counter()
+        picks = []
+        for need in needs:
+            d = decide(
+                need,
+                index.candidates(need, market.roles, DAY) if indexed else everything,
+                market.roles,
+                market.officers,
+                DAY,
+                indexed=indexed,
+            )
+            picks.append(d.choice.offer.product_id if d.choice else None)
+        return (time.perf_counter() - started) / len(needs) * 1e6, picks
+
+    indexed = min((round_(True) for _ in range(repeats)), key=lambda r: r[0])
+    naive = min((round_(False) for _ in range(repeats)), key=lambda r: r[0])
+    return DecisionTimes(len(market.offers), len(needs), indexed[0], naive[0], indexed[1] == naive[1])
+
+
+@dataclass(frozen=True)
+class Quality:
+    needs: int
+    streaming: float
+    greedy: float
+    optimal: float
+    optimal_bound: float
+    optimal_proven: bool
+    matched_streaming: int
+    matched_greedy: int
+    matched_optimal: int
+    capacity_used: float
+    lead_share: float
+    jain_fairness: float
+    violations: int
+    planner_seconds: float
+
+
+def _fill_by_bank(market: Market, assignment: dict[UUID, UUID]) -> dict[UUID, float]:
+    by_offer = {o.product_id: o for o in market.offers}
+    needs = {n.need_id: n for n in market.needs}
+    line: dict[UUID, Decimal] = defaultdict(Decimal)
+    used: dict[UUID, Decimal] = defaultdict(Decimal)
+    for offer in market.offers:
+        line[offer.bank_id] += offer.terms.capacity
+    for need_id, product_id in assignment.items():
+        used[by_offer[product_id].bank_id] += needs[need_id].terms.amount
+    return {bank: float(used[bank] / line[bank]) for bank in line if line[bank] > 0}
+
+
+def jain(values: list[float]) -> float:
+    return sum(values) ** 2 / (len(values) * sum(v * v for v in values)) if any(values) else 0.0
+
+
+def quality(market: Market, planner_seconds: float = 60.0) -> Quality:
+    needs = {n.need_id: n for n in market.needs}
+    offers = {o.product_id: o for o in market.offers}
+    streamed = stream(market.needs, market.offers, market.roles, market.officers, DAY)
+    greedy = greedy_first_fit(market.needs, market.offers, market.roles, market.officers, DAY)
+    index = OfferIndex(market.offers)
+    started = time.perf_counter()
+    best = plan(
+        market.needs,
+        market.offers,
+        market.roles,
+        market.officers,
+        DAY,
+        candidates=lambda n: index.candidates(n, market.roles, DAY),
+        time_limit_s=planner_seconds,
+    )
+    solved_in = time.perf_counter() - started
+
+    def value(assignment: dict[UUID, UUID]) -> float:
+        return total_value(assignment, needs, offers, market.roles, DAY)
+
+    capacity = sum((o.terms.capacity for o in market.offers), Decimal(0))
+    used = sum((needs[n].terms.amount for n in streamed), Decimal(0))
+    with_lead = [
+        n for n in streamed if market.roles.role_of(needs[n].chain, offers[streamed[n]].bank_id, DAY) is BankRole.LEAD
+    ]
+    in_chain = [n for n in streamed if needs[n].chain in market.lead_of]
+    return Quality(
+        needs=len(market.needs),
+        streaming=value(streamed),
+        greedy=value(greedy),
+        optimal=value(best.assignment),
+        optimal_bound=best.bound,
+        optimal_proven=best.optimal,
+        matched_streaming=len(streamed),
+        matched_greedy=len(greedy),
+        matched_optimal=len(best.assignment),
+        capacity_used=float(used / capacity),
+        lead_share=len(with_lead) / max(1, len(in_chain)),
+        jain_fairness=jain(list(_fill_by_bank(market, streamed).values())),
+        violations=len(violations(streamed, needs, market.offers, market.roles, DAY)),
+        planner_seconds=solved_in,
+    )
