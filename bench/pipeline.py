@@ -42,23 +42,20 @@ def _events(market: Market, count: int) -> list[firm_ev.NeedSubmitted]:
     ]
 
 
-async def _load(dsn: str, market: Market) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        async with conn.transaction():
-            for bank_id, name in market.banks.items():
-                await store.upsert_bank(conn, bank_id, name)
-            for d in market.roles.designations:
-                await store.upsert_designation(
-                    conn, uuid.uuid4(), d.chain, d.bank_id, d.role.value, d.valid_from, d.valid_until
-                )
-            for o in market.offers:
-                await store.upsert_product(conn, o.product_id, o.bank_id, o.terms)
-            for crew in market.officers.values():
-                for officer in crew:
-                    await store.upsert_officer(conn, officer.officer_id, officer.bank_id, officer.profile)
-    finally:
-        await conn.close()
+async def _load(pool: asyncpg.Pool, market: Market) -> None:
+    """The market into the matcher's read model, through the same store functions its event handlers use."""
+    async with pool.acquire() as conn, conn.transaction():
+        for bank_id, name in market.banks.items():
+            await store.upsert_bank(conn, bank_id, name)
+        for d in market.roles.designations:
+            await store.upsert_designation(
+                conn, uuid.uuid4(), d.chain, d.bank_id, d.role.value, d.valid_from, d.valid_until
+            )
+        for o in market.offers:
+            await store.upsert_product(conn, o.product_id, o.bank_id, o.terms)
+        for crew in market.officers.values():
+            for officer in crew:
+                await store.upsert_officer(conn, officer.officer_id, officer.bank_id, officer.profile)
 
 
 async def matcher_pipeline(
@@ -75,8 +72,8 @@ async def matcher_pipeline(
     tasks: list[asyncio.Task[None]] = []
     try:
         await migrate_dsn(dsn, SPEC.migrations, "matcher")
-        await _load(dsn, market)
         pool = await create_pool(dsn, max_size=4)
+        await _load(pool, market)
         producer = idempotent_producer(bootstrap, client_id="bench")
         await producer.start()
         group = f"matcher-bench-{uuid.uuid4().hex[:8]}"
