@@ -17,12 +17,15 @@ import asyncpg
 import httpx
 import pytest
 
+from banks.bootstrap import SPEC as banks_spec
 from contracts import decode
 from contracts.firms import NEED_EVENTS, NeedWithdrawn
+from firms.bootstrap import SPEC as firms_spec
 from lianrong_platform import outbox
 from lianrong_platform.auth import Role
 from lianrong_platform.kafka.topics import catalogue_topics, ensure_topics
-from lianrong_platform.testing.kafka import read_topic
+from lianrong_platform.testing.kafka import read_topic, skip_history
+from matcher.bootstrap import SPEC as matcher_spec
 
 SERVICES = ("firms", "banks", "matcher")
 LOGS = Path(os.environ.get("LIANRONG_TEST_ARTIFACTS", "test-artifacts")) / "service-processes"
@@ -58,6 +61,7 @@ GRACEFUL_API_EXIT = (0, -signal.SIGTERM)
 @pytest.fixture
 async def service_env(infra, fresh_database, tokens, tmp_path):
     await ensure_topics(infra.kafka_bootstrap_servers, catalogue_topics())
+    specs = {"firms": firms_spec, "banks": banks_spec, "matcher": matcher_spec}
     key = tmp_path / "jwt-public.pem"
     key.write_bytes(tokens.public_pem)
     env = {"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers, "JWT_PUBLIC_KEY_FILE": str(key)}
@@ -65,10 +69,12 @@ async def service_env(infra, fresh_database, tokens, tmp_path):
     for service in SERVICES:
         dsns[service] = await fresh_database()
         prefix = service.upper()
+        group = f"{service}-{uuid.uuid4().hex[:8]}"
+        await skip_history(infra.kafka_bootstrap_servers, group, specs[service].consumes)
         env |= {
             f"{prefix}_DATABASE_URL": dsns[service],
             f"{prefix}_HTTP_PORT": str(free_port()),
-            f"{prefix}_CONSUMER_GROUP": f"{service}-{uuid.uuid4().hex[:8]}",
+            f"{prefix}_CONSUMER_GROUP": group,
         }
     return env, dsns
 

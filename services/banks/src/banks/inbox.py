@@ -11,6 +11,7 @@ from contracts import Event
 from contracts import firms as firm_ev
 from contracts import matcher as match_ev
 from lianrong_platform.db import Connection
+from lianrong_platform.kafka.consumer import Unprocessable
 
 
 async def receive_proposal(conn: Connection, event: Event) -> None:
@@ -20,7 +21,7 @@ async def receive_proposal(conn: Connection, event: Event) -> None:
         or await officer_store.officer(conn, event.officer_id) is None
     ):
         # A proposal for a bank or officer this service does not hold cannot be shown to anyone: park it.
-        raise LookupError(f"proposal {event.match_id} names an unknown bank or officer")
+        raise Unprocessable(f"proposal {event.match_id} names an unknown bank or officer")
     withdrawn = await match_store.need_withdrawn(conn, event.need_id)
     await match_store.insert_proposal(
         conn,

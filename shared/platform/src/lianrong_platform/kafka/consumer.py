@@ -1,14 +1,15 @@
 """The consumer loop every service uses.
 
-For each message: decode it with the contracts; in ONE database transaction record its event id in the inbox and
-apply the handler's effect (which may record outgoing events in the outbox); commit; and only after the database
-commit, commit the Kafka offset. A crash anywhere replays from the last committed offset and the inbox turns the
-replay into a no-op, so every effect happens exactly once.
+For each message: decode it with the contracts; in the database transaction of its batch, record its event id in the
+inbox and apply the handler's effect (which may record outgoing events in the outbox); commit; and only after the
+database commit, commit the Kafka offset. A crash anywhere replays from the last committed offset and the inbox turns
+the replay into a no-op, so every effect happens exactly once.
 
 A message that can never be processed (undecodable, or failing its handler `max_attempts` times) is published to the
 group's dead-letter topic with the error in its headers and then skipped: it never blocks the partition and is never
 silently dropped. Failures of the infrastructure itself (database or broker unreachable) are retried without limit:
-those messages are fine and must not be parked.
+those messages are fine and must not be parked. (A batch replayed after such a failure may dead-letter a poison
+message a second time; the dead-letter topic is for people, who see the same offset twice.)
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class EventConsumer:
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
         self.dead_letter_topic = dead_letter_topic(group)
+        self._stopping: asyncio.Event | None = None
 
     def _consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(
@@ -88,67 +90,77 @@ class EventConsumer:
         )
 
     async def run(self, stop: asyncio.Event) -> None:
+        self._stopping = stop
         await ensure_topics(self._bootstrap, [(self.dead_letter_topic, 1)])
         consumer = self._consumer()
         await consumer.start()
         log.info("consumer.started", group=self.group, topics=self._topics)
         try:
+            failures = 0
             while not stop.is_set():
                 batches = await consumer.getmany(timeout_ms=500)
                 for tp, records in batches.items():
-                    last = None
-                    for record in records:
-                        if stop.is_set():
-                            break
-                        await self._process(record, stop)
-                        last = record
-                    if last is not None:
-                        # The database holds every effect up to `last`: only now may Kafka forget them.
-                        await consumer.commit({tp: last.offset + 1})
+                    if stop.is_set():
+                        break
+                    try:
+                        await self._process_batch(records)
+                    except _Stopped:
+                        break
+                    except TRANSIENT as exc:
+                        # Nothing of the batch is committed: read it again once the infrastructure is back.
+                        consumer.seek(tp, records[0].offset)
+                        log.warning("consumer.transient_failure", error=repr(exc), partition=tp.partition)
+                        failures += 1
+                        await asyncio.sleep(min(5.0, self._retry_delay * 2 ** min(failures, 5)))
+                        continue
+                    failures = 0
+                    # The database holds every effect of the batch: only now may Kafka forget them.
+                    await consumer.commit({tp: records[-1].offset + 1})
         finally:
             with contextlib.suppress(Exception):
                 await consumer.stop()
 
-    async def _process(self, record: ConsumerRecord[bytes, bytes], stop: asyncio.Event) -> None:
+    async def _process_batch(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+        """One transaction for the partition's batch, one savepoint per message: a message that fails rolls back
+        alone, and the batch commits once (a commit per message would cost a disk flush per message)."""
+        outcomes: list[tuple[str, str]] = []
+        async with self._pool.acquire() as conn, conn.transaction():
+            for record in records:
+                if self._stopping is not None and self._stopping.is_set():
+                    raise _Stopped  # roll the batch back: it is read again after the restart
+                outcomes.append(await self._process(conn, record))
+        for event_type, outcome in outcomes:
+            PROCESSED.labels(self.group, event_type, outcome).inc()
+
+    async def _process(self, conn: Connection, record: ConsumerRecord[bytes, bytes]) -> tuple[str, str]:
         context = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
         try:
             event = self._decode(record.value or b"")
         except Exception as exc:  # undecodable: it will never become decodable by retrying
             await self._dead_letter(record, exc, event_type="?")
-            return
+            return "?", "dead_lettered"
         handler = self._handlers.get(event.type)
         if handler is None:
-            PROCESSED.labels(self.group, event.type, "ignored").inc()
-            return
+            return event.type, "ignored"
         with structlog.contextvars.bound_contextvars(
             event_id=str(event.event_id), event_type=event.type, correlation_id=str(event.correlation_id), **context
         ):
-            attempt = 0
-            while True:
+            for attempt in range(1, self._max_attempts + 1):
                 try:
-                    applied = await self._apply(handler, event)
-                    PROCESSED.labels(self.group, event.type, "applied" if applied else "duplicate").inc()
-                    return
-                except TRANSIENT as exc:
-                    log.warning("consumer.transient_failure", error=repr(exc))
-                    if stop.is_set():
-                        raise
-                    await asyncio.sleep(min(5.0, self._retry_delay * 2 ** min(attempt, 5)))
-                    attempt += 1
+                    async with conn.transaction():  # a savepoint: this message's effect, or nothing of it
+                        if not await inbox.claim(conn, self.group, event):
+                            return event.type, "duplicate"
+                        await handler(conn, event)
+                    return event.type, "applied"
+                except TRANSIENT:
+                    raise
                 except Exception as exc:
-                    attempt += 1
-                    if attempt >= self._max_attempts:
+                    if attempt == self._max_attempts or isinstance(exc, Unprocessable):
                         await self._dead_letter(record, exc, event_type=event.type)
-                        return
+                        return event.type, "dead_lettered"
                     log.warning("consumer.handler_failed", attempt=attempt, error=repr(exc))
                     await asyncio.sleep(self._retry_delay * attempt)
-
-    async def _apply(self, handler: Handler, event: Event) -> bool:
-        async with self._pool.acquire() as conn, conn.transaction():
-            if not await inbox.claim(conn, self.group, event):
-                return False
-            await handler(conn, event)
-            return True
+        raise AssertionError("unreachable")
 
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], exc: BaseException, *, event_type: str) -> None:
         headers: list[tuple[str, bytes]] = [
@@ -167,6 +179,15 @@ class EventConsumer:
             offset=record.offset,
             error=type(exc).__name__,
         )
+
+
+class Unprocessable(Exception):
+    """Raised by a handler for an event that no retry can make processable: it goes to the dead-letter topic at
+    once."""
+
+
+class _Stopped(Exception):
+    pass
 
 
 def dead_letter_headers(record: Any) -> dict[str, str]:
