@@ -24,6 +24,7 @@ from rich.table import Table
 from bench.market import generate
 from bench.measures import decision_times, quality
 from bench.pipeline import matcher_pipeline, raw_kafka
+from lianrong_platform.logging import configure_logging
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -56,6 +57,7 @@ def main() -> None:
     parser.add_argument("--pipeline-needs", type=int, default=1000)
     parser.add_argument("--planner-seconds", type=float, default=60.0)
     args = parser.parse_args()
+    configure_logging("bench", "console", "WARNING")  # the matcher's own logs at INFO would be timed too
     console = Console()
     results: dict[str, object] = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
 

@@ -55,7 +55,7 @@ async def upsert_product(conn: Connection, product_id: UUID, bank_id: UUID, term
         """INSERT INTO products (product_id, bank_id, terms, chains, product_type, capacity)
            VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (product_id) DO UPDATE SET terms = excluded.terms, chains = excluded.chains,
-               product_type = excluded.product_type, capacity = excluded.capacity""",
+               product_type = excluded.product_type, capacity = excluded.capacity, version = products.version + 1""",
         product_id,
         bank_id,
         terms.model_dump(mode="json"),
@@ -79,12 +79,26 @@ async def upsert_officer(conn: Connection, officer_id: UUID, bank_id: UUID, prof
     )
 
 
+# Parsed terms by (product, version): a decision reads dozens of products, whose terms rarely change.
+_TERMS: dict[tuple[UUID, int], ProductTerms] = {}
+
+
+def _terms(row: Any) -> ProductTerms:
+    key = (row["product_id"], row["version"])
+    terms = _TERMS.get(key)
+    if terms is None:
+        if len(_TERMS) > 50_000:
+            _TERMS.clear()
+        terms = _TERMS[key] = ProductTerms.model_validate(row["terms"])
+    return terms
+
+
 def _offer(row: Any) -> Offer:
     return Offer(
         product_id=row["product_id"],
         bank_id=row["bank_id"],
         bank_name=row["bank_name"] or "",
-        terms=ProductTerms.model_validate(row["terms"]),
+        terms=_terms(row),
         disbursed=row["disbursed"],
         reserved=row["reserved"],
         withdrawn=row["withdrawn"],

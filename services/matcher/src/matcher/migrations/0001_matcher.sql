@@ -22,7 +22,8 @@ CREATE TABLE products (
     capacity      numeric(16, 2) NOT NULL,
     disbursed     numeric(16, 2) NOT NULL DEFAULT 0,
     reserved      numeric(16, 2) NOT NULL DEFAULT 0 CHECK (reserved >= 0),
-    withdrawn     boolean NOT NULL DEFAULT false
+    withdrawn     boolean NOT NULL DEFAULT false,
+    version       integer NOT NULL DEFAULT 1  -- bumped when the terms change: parsed terms are cached by it
 );
 -- The indexed path: a need reads only the products of its chain and product types.
 CREATE INDEX products_by_chain ON products USING gin (chains);
