@@ -158,3 +158,16 @@ async def test_disbursement_consumes_capacity_and_withdrawal_releases_it(matcher
     )
     assert (row["reserved"], row["disbursed"]) == (Decimal("0.00"), Decimal("800000.00"))
     assert await matcher.pool.fetchval("SELECT sum(open_matches) FROM officers") == 0
+
+
+async def test_the_plan_command_reads_the_live_read_model(matcher: MatcherWorld) -> None:
+    from matcher.plan import _plan
+
+    await matcher.add_bank("lead", "东莞农村商业银行", "lead", capacity="2000000")
+    big, small = need_event(amount="2500000"), need_event(amount="900000")
+    await matcher.publish(big, small)
+    await matcher.wait_for("SELECT count(*) FROM needs WHERE status IN ('escalated', 'proposed')", 2)
+    report = await _plan(matcher.dsn, 5)
+    # The 2.5M need is above the product's 2M line; the 0.9M one is proposed, so not open.
+    assert report.splitlines()[0] == "1 open or escalated needs, 1 offers, 0 eligible pairs"
+    assert "0 needs placed" in report
