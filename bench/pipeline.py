@@ -11,15 +11,14 @@ from collections.abc import Callable
 import asyncpg
 
 from bench.market import Market
-from contracts import decode, encode
+from contracts import encode
 from contracts import firms as firm_ev
 from contracts import matcher as match_ev
 from lianrong_platform.db import create_pool, migrate_dsn
-from lianrong_platform.kafka.consumer import EventConsumer
 from lianrong_platform.kafka.producer import idempotent_producer
 from lianrong_platform.kafka.topics import catalogue_topics, ensure_topics
 from lianrong_platform.outbox import OutboxRelay
-from lianrong_platform.testing.kafka import TopicTail, skip_history
+from lianrong_platform.testing.kafka import TopicTail, running_consumer
 from matcher.adapters import postgres_market as store
 from matcher.bootstrap import SPEC
 from matcher.handlers import handlers
@@ -67,50 +66,41 @@ async def matcher_pipeline(
     admin = await asyncpg.connect(admin_dsn)
     await admin.execute(f'CREATE DATABASE "{database}"')
     dsn = admin_dsn.rpartition("/")[0] + f"/{database}"
-    pool = producer = None
-    stop = asyncio.Event()
-    tasks: list[asyncio.Task[None]] = []
+    pool = None
     try:
         await migrate_dsn(dsn, SPEC.migrations, "matcher")
         pool = await create_pool(dsn, max_size=4)
         await _load(pool, market)
-        producer = idempotent_producer(bootstrap, client_id="bench")
-        await producer.start()
-        group = f"matcher-bench-{uuid.uuid4().hex[:8]}"
-        await skip_history(bootstrap, group, SPEC.consumes)
         settings = MatcherSettings(sla_seconds=86400, sla_working_hours=False)
-        consumer = EventConsumer(
-            group=group,
-            topics=SPEC.consumes,
-            bootstrap_servers=bootstrap,
-            pool=pool,
-            producer=producer,
-            handlers=handlers(settings),
-            decode=decode,
-        )
-        relay = OutboxRelay(dsn, producer, service="matcher-bench", idle_poll=0.05)
-        tasks = [asyncio.create_task(consumer.run(stop)), asyncio.create_task(relay.run(stop))]
+        relay_producer = idempotent_producer(bootstrap, client_id="bench-relay")
+        await relay_producer.start()
+        relay = OutboxRelay(dsn, relay_producer, service="matcher-bench", idle_poll=0.05)
         tail = await TopicTail.start(bootstrap, match_ev.MATCH_EVENTS)
         events = _events(market, count)
         wanted = {str(e.need_id).encode() for e in events}
-        await asyncio.sleep(1.0)  # the consumer has its partitions
-        started = time.perf_counter()
-        for i, event in enumerate(events):
-            await producer.send(event.topic, value=encode(event), key=event.key)
-            if i % 100 == 0:
-                progress(i)
-        await producer.flush()
-        records = await tail.read(expect=count, within_s=600, settle_s=0.0, where=lambda r: r.key in wanted)
-        elapsed = time.perf_counter() - started
+        async with running_consumer(
+            bootstrap,
+            pool,
+            handlers(settings),
+            SPEC.consumes,
+            group_prefix="matcher-bench",
+            beside=[lambda _pool, stop: relay.run(stop)],
+        ) as firms:
+            await asyncio.sleep(1.0)  # the consumer has its partitions
+            started = time.perf_counter()
+            for i, event in enumerate(events):
+                await firms.producer.send(event.topic, value=encode(event), key=event.key)
+                if i % 100 == 0:
+                    progress(i)
+            await firms.producer.flush()
+            records = await tail.read(expect=count, within_s=600, settle_s=0.0, where=lambda r: r.key in wanted)
+            elapsed = time.perf_counter() - started
+        await relay_producer.stop()
         progress(count)
         if len({r.key for r in records}) < count:
             raise RuntimeError(f"only {len(records)} of {count} decisions arrived")
         return elapsed, sum(len(encode(e)) for e in events) // count
     finally:
-        stop.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        if producer is not None:
-            await producer.stop()
         if pool is not None:
             await pool.close()
         await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

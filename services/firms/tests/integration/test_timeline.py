@@ -8,16 +8,14 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
-from contracts import Event, decode, encode
+from contracts import Event, decode
 from contracts import banks as bank_ev
 from contracts import matcher as match_ev
 from contracts.envelope import utc_now
 from contracts.firms import FirmDataDisclosed
 from contracts.values import BankRole
 from firms.bootstrap import SPEC
-from lianrong_platform.kafka.consumer import EventConsumer
-from lianrong_platform.kafka.producer import idempotent_producer
-from lianrong_platform.testing.kafka import skip_history
+from lianrong_platform.testing.kafka import running_consumer
 
 from .conftest import FirmsWorld, need_body
 
@@ -47,36 +45,17 @@ def proposal(need: dict, attempt: int, role: BankRole | None) -> match_ev.MatchP
 async def consume_until(infra, firms: FirmsWorld, stages: list[tuple[list[Event], object]]) -> None:
     """Publish each stage's events as the matcher and banks would, and wait until its condition holds: events of
     one need cross two topics, so a test that wants a causal order waits for each step as the real world does."""
-    producer = idempotent_producer(infra.kafka_bootstrap_servers, client_id="matcher-and-banks")
-    await producer.start()
-    group = f"firms-{uuid.uuid4().hex[:8]}"
-    await skip_history(infra.kafka_bootstrap_servers, group, SPEC.consumes)
-    consumer = EventConsumer(
-        group=group,
-        topics=SPEC.consumes,
-        bootstrap_servers=infra.kafka_bootstrap_servers,
-        pool=firms.pool,
-        producer=producer,
-        handlers=SPEC.handlers,
-        decode=decode,
-    )
-    stop = asyncio.Event()
-    task = asyncio.create_task(consumer.run(stop))
-    try:
+    async with running_consumer(
+        infra.kafka_bootstrap_servers, firms.pool, SPEC.handlers, SPEC.consumes, group_prefix="firms"
+    ) as peers:
         for events, done in stages:
-            for event in events:
-                await producer.send_and_wait(event.topic, value=encode(event), key=event.key)
+            await peers.publish(*events)
             for _ in range(300):
                 if await done():  # type: ignore[operator]
                     break
-                assert not task.done(), task.exception()
                 await asyncio.sleep(0.1)
             else:
                 raise AssertionError("the timeline did not follow the events in time")
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 15)
-        await producer.stop()
 
 
 def milestones_reach(firms: FirmsWorld, need_id: str, count: int):

@@ -18,10 +18,8 @@ from contracts import Event, decode, encode
 from contracts import banks as bank_ev
 from contracts import firms as firm_ev
 from lianrong_platform.db import create_pool, migrate_dsn
-from lianrong_platform.kafka.consumer import EventConsumer
-from lianrong_platform.kafka.producer import idempotent_producer
 from lianrong_platform.kafka.topics import catalogue_topics, ensure_topics
-from lianrong_platform.testing.kafka import skip_history
+from lianrong_platform.testing.kafka import running_consumer
 from matcher.bootstrap import SPEC
 from matcher.handlers import handlers
 from matcher.settings import MatcherSettings
@@ -162,27 +160,15 @@ async def matcher(infra, fresh_database, request) -> AsyncIterator[MatcherWorld]
     await ensure_topics(infra.kafka_bootstrap_servers, catalogue_topics())
     dsn = await matcher_database(fresh_database)
     pool = await create_pool(dsn, max_size=5)
-    producer = idempotent_producer(infra.kafka_bootstrap_servers, client_id="firms-and-banks")
-    await producer.start()
-    group = f"matcher-{uuid.uuid4().hex[:8]}"
-    await skip_history(infra.kafka_bootstrap_servers, group, SPEC.consumes)
     sla = getattr(request.module, "SLA_SECONDS", 2)
     settings = MatcherSettings(sla_seconds=sla, sla_working_hours=False, sla_check_seconds=0.2)
-    consumer = EventConsumer(
-        group=group,
-        topics=SPEC.consumes,
-        bootstrap_servers=infra.kafka_bootstrap_servers,
-        pool=pool,
-        producer=producer,
-        handlers=handlers(settings),
-        decode=decode,
-    )
-    stop = asyncio.Event()
-    tasks = [asyncio.create_task(consumer.run(stop)), asyncio.create_task(deadline_sweep(settings)(pool, stop))]
-    try:
-        yield MatcherWorld(dsn, pool, producer, group)
-    finally:
-        stop.set()
-        await asyncio.wait_for(asyncio.gather(*tasks), 20)
-        await producer.stop()
-        await pool.close()
+    async with running_consumer(
+        infra.kafka_bootstrap_servers,
+        pool,
+        handlers(settings),
+        SPEC.consumes,
+        group_prefix="matcher",
+        beside=[deadline_sweep(settings)],
+    ) as peers:
+        yield MatcherWorld(dsn, pool, peers.producer, peers.group)
+    await pool.close()

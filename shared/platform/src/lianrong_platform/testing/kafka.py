@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+
+from contracts import Event, decode, encode
+from lianrong_platform.kafka.consumer import EventConsumer, Handler
+from lianrong_platform.kafka.producer import idempotent_producer
 
 
 async def read_topic(
@@ -120,3 +128,48 @@ async def skip_history(bootstrap_servers: str, group: str, topics: list[str] | t
         await committer.commit(ends)
     finally:
         await committer.stop()
+
+
+@dataclass(frozen=True)
+class Running:
+    group: str
+    producer: AIOKafkaProducer  # publishes what the other services would
+
+    async def publish(self, *events: Event) -> None:
+        for event in events:
+            await self.producer.send_and_wait(event.topic, value=encode(event), key=event.key)
+
+
+@asynccontextmanager
+async def running_consumer(
+    bootstrap_servers: str,
+    pool: asyncpg.Pool,
+    handlers: Mapping[str, Handler],
+    topics: Sequence[str],
+    *,
+    group_prefix: str,
+    beside: Sequence[Callable[[asyncpg.Pool, asyncio.Event], Coroutine[Any, Any, None]]] = (),
+) -> AsyncIterator[Running]:
+    """A service's consumer loop (and what runs beside it) on a new group that starts after the topics' history.
+    Stops it all on exit."""
+    producer = idempotent_producer(bootstrap_servers, client_id=f"{group_prefix}-peer")
+    await producer.start()
+    group = f"{group_prefix}-{uuid.uuid4().hex[:8]}"
+    await skip_history(bootstrap_servers, group, list(topics))
+    consumer = EventConsumer(
+        group=group,
+        topics=topics,
+        bootstrap_servers=bootstrap_servers,
+        pool=pool,
+        producer=producer,
+        handlers=handlers,
+        decode=decode,
+    )
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(consumer.run(stop)), *(asyncio.create_task(t(pool, stop)) for t in beside)]
+    try:
+        yield Running(group, producer)
+    finally:
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), 20)
+        await producer.stop()
