@@ -4,19 +4,27 @@ export UV_PYTHON_DOWNLOADS := never
 STATE ?= $(CURDIR)/.state
 export LIANRONG_STATE := $(STATE)
 UV := uv run --frozen
+# The tests get infrastructure of their own, so a running demo never sees test events (and the other way round).
+TEST_INFRA := LIANRONG_STATE=$(STATE)/test KAFKA_PORT=29192 KAFKA_CONTROLLER_PORT=29193 PG_PORT=55532
 
-.PHONY: run down test lint fmt contracts bench install infra status token
+.PHONY: run down test test-down lint fmt contracts bench install infra status token
 
 run: install infra ## start Kafka, PostgreSQL and every service; print where they are
 	@deploy/services.sh up
+	@source $(STATE)/env.sh && $(UV) python -m demo
 	@deploy/welcome.sh
 
-down: ## stop the services, Kafka and PostgreSQL (data is kept; `deploy/infra.sh reset` deletes it)
+down: ## stop the services, Kafka and PostgreSQL (data is kept; `deploy/infra.sh reset` deletes it), and the tests' too
 	@deploy/services.sh down
 	@deploy/infra.sh down
+	@$(TEST_INFRA) deploy/infra.sh down
 
-test: install lint infra ## lint, then the whole test suite against the real Kafka and PostgreSQL
-	@source $(STATE)/env.sh && $(UV) lianrong-topics >/dev/null && $(UV) pytest $(PYTEST_ARGS)
+test: install lint ## lint, then the whole test suite against a real Kafka and PostgreSQL of its own
+	@$(TEST_INFRA) deploy/infra.sh up
+	@source $(STATE)/test/env.sh && $(UV) lianrong-topics >/dev/null && $(UV) pytest $(PYTEST_ARGS)
+
+test-down: ## stop the tests' Kafka and PostgreSQL
+	@$(TEST_INFRA) deploy/infra.sh down
 
 lint: install ## ruff, mypy (strict), import-linter, and the published event schemas
 	$(UV) ruff check .

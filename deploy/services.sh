@@ -32,7 +32,9 @@ up() {
       # Workers serve their Prometheus metrics next to the API: 81x1 API, 82x1 consumer, 83x1 relay.
       local extra=()
       [ "$r" = api ] || extra=(--metrics-port $((port + 100 * offset)))
-      env "${s^^}_HTTP_PORT=$port" nohup uv run --frozen python -m "$s" "$r" "${extra[@]}" \
+      # The demo answers deadlines in minutes, not working hours, so re-routing can be watched.
+      env "${s^^}_HTTP_PORT=$port" MATCHER_SLA_SECONDS="${MATCHER_SLA_SECONDS:-600}" \
+        MATCHER_SLA_WORKING_HOURS="${MATCHER_SLA_WORKING_HOURS:-false}" nohup uv run --frozen python -m "$s" "$r" "${extra[@]}" \
         >"$RUN/$s-$r.log" 2>&1 &
       echo $! > "$RUN/$s-$r.pid"
       offset=$((offset + 1))

@@ -16,6 +16,8 @@ cat <<TXT
   PostgreSQL   ${DATABASE_URL}
   Logs         $STATE/run/*.log
 
+  Demo people (SMEs, chain masters, officers, bank admins, the PBOC analyst) and their tokens:
+                         $STATE/demo-tokens.json
   A token for the APIs:  make token ROLE=regulator   (then: curl -H "Authorization: Bearer <token>" \
 http://127.0.0.1:8101/v1/session)
   Stop everything:       make down
