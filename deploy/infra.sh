@@ -10,12 +10,12 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-STATE=${LIANRONG_STATE:-$ROOT/.state}
+STATE=$(realpath -m "${LIANRONG_STATE:-$ROOT/.state}")
 KAFKA_PORT=${KAFKA_PORT:-29092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-29093}
 PG_PORT=${PG_PORT:-55432}
 PG_SUPERPASS=${PG_SUPERPASS:-lianrong}
-SERVICES=(firms banks matcher)
+SERVICES=(firms banks matcher oversight)
 KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$ROOT/deploy/kafka/pom.xml")
 
 log() { printf '\033[1;34m[infra]\033[0m %s\n' "$*" >&2; }
@@ -174,6 +174,7 @@ export DATABASE_URL=postgresql://postgres:$PG_SUPERPASS@127.0.0.1:$PG_PORT/postg
 export FIRMS_DATABASE_URL=postgresql://firms:firms@127.0.0.1:$PG_PORT/firms
 export BANKS_DATABASE_URL=postgresql://banks:banks@127.0.0.1:$PG_PORT/banks
 export MATCHER_DATABASE_URL=postgresql://matcher:matcher@127.0.0.1:$PG_PORT/matcher
+export OVERSIGHT_DATABASE_URL=postgresql://oversight:oversight@127.0.0.1:$PG_PORT/oversight
 ENV
 }
 

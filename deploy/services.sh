@@ -9,7 +9,7 @@ STATE=${LIANRONG_STATE:-$ROOT/.state}
 RUN=$STATE/run
 cd "$ROOT"
 export UV_PYTHON_DOWNLOADS=never
-declare -A PORTS=([firms]=8101 [banks]=8102 [matcher]=8103)
+declare -A PORTS=([firms]=8101 [banks]=8102 [matcher]=8103 [oversight]=8104)
 ROLES=(api consumer relay)
 
 log() { printf '\033[1;32m[services]\033[0m %s\n' "$*" >&2; }
@@ -23,7 +23,7 @@ up() {
   uv run --frozen lianrong-topics >&2
   mkdir -p "$RUN"
   local s r offset
-  for s in firms banks matcher; do
+  for s in firms banks matcher oversight; do
     uv run --frozen python -m "$s" migrate >&2
     offset=0
     for r in "${ROLES[@]}"; do
@@ -40,7 +40,7 @@ up() {
       offset=$((offset + 1))
     done
   done
-  for s in firms banks matcher; do
+  for s in firms banks matcher oversight; do
     local i
     for i in $(seq 1 100); do
       curl -fsS "http://127.0.0.1:${PORTS[$s]}/readyz" >/dev/null 2>&1 && break
@@ -67,7 +67,7 @@ down() {
 
 status() {
   local s r
-  for s in firms banks matcher; do
+  for s in firms banks matcher oversight; do
     for r in "${ROLES[@]}"; do
       if alive "$RUN/$s-$r.pid"; then echo "$s $r: running (pid $(cat "$RUN/$s-$r.pid"))"; else echo "$s $r: stopped"; fi
     done

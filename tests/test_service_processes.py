@@ -26,8 +26,9 @@ from lianrong_platform.auth import Role
 from lianrong_platform.kafka.topics import catalogue_topics, ensure_topics
 from lianrong_platform.testing.kafka import read_topic, skip_history
 from matcher.bootstrap import SPEC as matcher_spec
+from oversight.bootstrap import SPEC as oversight_spec
 
-SERVICES = ("firms", "banks", "matcher")
+SERVICES = ("firms", "banks", "matcher", "oversight")
 LOGS = Path(os.environ.get("LIANRONG_TEST_ARTIFACTS", "test-artifacts")) / "service-processes"
 
 
@@ -61,7 +62,7 @@ GRACEFUL_API_EXIT = (0, -signal.SIGTERM)
 @pytest.fixture
 async def service_env(infra, fresh_database, tokens, tmp_path):
     await ensure_topics(infra.kafka_bootstrap_servers, catalogue_topics())
-    specs = {"firms": firms_spec, "banks": banks_spec, "matcher": matcher_spec}
+    specs = {"firms": firms_spec, "banks": banks_spec, "matcher": matcher_spec, "oversight": oversight_spec}
     key = tmp_path / "jwt-public.pem"
     key.write_bytes(tokens.public_pem)
     env = {"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers, "JWT_PUBLIC_KEY_FILE": str(key)}

@@ -5,3 +5,5 @@ CREATE ROLE banks LOGIN PASSWORD 'banks';
 CREATE DATABASE banks OWNER banks;
 CREATE ROLE matcher LOGIN PASSWORD 'matcher';
 CREATE DATABASE matcher OWNER matcher;
+CREATE ROLE oversight LOGIN PASSWORD 'oversight';
+CREATE DATABASE oversight OWNER oversight;

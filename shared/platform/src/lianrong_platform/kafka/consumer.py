@@ -99,6 +99,7 @@ class EventConsumer:
             failures = 0
             while not stop.is_set():
                 batches = await consumer.getmany(timeout_ms=500)
+                waiting = False
                 for tp, records in batches.items():
                     if stop.is_set():
                         break
@@ -106,6 +107,11 @@ class EventConsumer:
                         await self._process_batch(records)
                     except _Stopped:
                         break
+                    except RetryLater:
+                        # Another partition may hold what this batch waits for: read the others first.
+                        consumer.seek(tp, records[0].offset)
+                        waiting = True
+                        continue
                     except TRANSIENT as exc:
                         # Nothing of the batch is committed: read it again once the infrastructure is back.
                         consumer.seek(tp, records[0].offset)
@@ -116,6 +122,8 @@ class EventConsumer:
                     failures = 0
                     # The database holds every effect of the batch: only now may Kafka forget them.
                     await consumer.commit({tp: records[-1].offset + 1})
+                if waiting:
+                    await asyncio.sleep(self._retry_delay)
         finally:
             with contextlib.suppress(Exception):
                 await consumer.stop()
@@ -152,7 +160,7 @@ class EventConsumer:
                             return event.type, "duplicate"
                         await handler(conn, event)
                     return event.type, "applied"
-                except TRANSIENT:
+                except (*TRANSIENT, RetryLater):
                     raise
                 except Exception as exc:
                     if attempt == self._max_attempts or isinstance(exc, Unprocessable):
@@ -179,6 +187,11 @@ class EventConsumer:
             offset=record.offset,
             error=type(exc).__name__,
         )
+
+
+class RetryLater(Exception):
+    """Raised by a handler whose event depends on another not seen yet (it travels on another topic): the batch is
+    rolled back and read again shortly, as after an infrastructure failure."""
 
 
 class Unprocessable(Exception):

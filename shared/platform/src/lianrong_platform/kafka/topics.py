@@ -15,7 +15,7 @@ from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
 from contracts import TOPICS, dead_letter_topic
 
-SERVICE_GROUPS = ("firms", "banks", "matcher")
+SERVICE_GROUPS = ("firms", "banks", "matcher", "oversight")
 
 
 async def ensure_topics(bootstrap_servers: str, topics: Iterable[tuple[str, int]], *, wait_s: float = 60.0) -> None:

@@ -1,0 +1,1 @@
+"""Adapters of the oversight service, named `<technology>_<port>.py`."""

@@ -1,0 +1,1 @@
+"""The oversight domain: cells, metrics and the disclosure rule; plain Python."""

@@ -1,0 +1,239 @@
+"""The oversight service against the real Kafka and PostgreSQL: aggregates equal a ground truth computed here from
+the same event stream (replays and duplicates included), nothing identifying is stored, and only the regulator and
+the admin may read."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import uuid
+from collections import Counter, defaultdict
+from datetime import date
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from contracts import Event
+from contracts import banks as bank_ev
+from contracts import firms as firm_ev
+from contracts import matcher as match_ev
+from contracts.envelope import utc_now
+from lianrong_platform.auth import Role
+from lianrong_platform.db import create_pool
+from lianrong_platform.kafka.topics import catalogue_topics, ensure_topics
+from lianrong_platform.logging import USCC_PATTERN
+from lianrong_platform.service import create_app
+from lianrong_platform.settings import ServiceSettings
+from lianrong_platform.testing.kafka import running_consumer
+from oversight.bootstrap import SETTINGS, SPEC
+from oversight.domain.cells import week_of
+from oversight.recording import recorders
+
+NAMES = ("东莞市华盛精密五金有限公司", "王芳", "13800138000")  # what firms and people are called in the wider system
+USCC = "91441900MA4W1TPL8X"
+
+
+def stream(banks: list[uuid.UUID]) -> tuple[list[Event], Counter]:
+    """A week of the mechanism in two chains, and what each metric should count (ground truth)."""
+    rng = random.Random(7)
+    events: list[Event] = []
+    truth: Counter = Counter()
+    amounts: defaultdict[str, Decimal] = defaultdict(Decimal)
+    for i in range(30):
+        chain = "smart_terminal" if i < 20 else "new_energy"
+        amount = Decimal(rng.randint(10, 300) * 10_000)
+        need = firm_ev.NeedSubmitted(
+            producer="firms",
+            need_id=uuid.uuid4(),
+            firm_id=uuid.uuid4(),
+            chain=chain,
+            terms=firm_ev.NeedTerms(
+                amount=amount,
+                term_months=12,
+                purpose="备货",
+                product_types=("order_loan",),
+                consent_scope="chain_banks",
+                consent_until=date(2030, 1, 1),
+            ),
+            first_loan=i % 3 == 0,
+            firm=firm_ev.FirmFacts(
+                town=rng.choice(("changan", "tangxia")),
+                employees=50,
+                revenue_last_year=Decimal(10_000_000),
+                size_class="small",
+            ),
+            position=firm_ev.ChainPosition(),
+        )
+        events.append(need)
+        truth[(chain, "submitted")] += 1
+        amounts[chain] += amount
+        bank = banks[i % 2]
+        match_id, officer = uuid.uuid4(), uuid.uuid4()
+        proposal = match_ev.MatchProposed(
+            producer="matcher",
+            match_id=match_id,
+            need_id=need.need_id,
+            firm_id=need.firm_id,
+            chain=chain,
+            bank_id=bank,
+            bank_name="银行",
+            bank_role="lead",
+            product_id=uuid.uuid4(),
+            product_name="贷",
+            officer_id=officer,
+            officer_name="李伟",
+            reserved_amount=amount,
+            attempt=1,
+            score=0.8,
+            components=(),
+            answer_by=utc_now(),
+        )
+        events.append(proposal)
+        truth[(chain, "matched")] += 1
+        ids = {
+            "producer": "banks",
+            "match_id": match_id,
+            "need_id": need.need_id,
+            "bank_id": bank,
+            "officer_id": officer,
+        }
+        if i % 5 == 4:
+            events.append(bank_ev.MatchDeclined(**ids, reason="outside_appetite"))
+            truth[(chain, "declined:outside_appetite")] += 1
+            continue
+        events.append(bank_ev.MatchAccepted(**ids))
+        truth[(chain, "contacted")] += 1
+        if i % 4 == 0:
+            events.append(bank_ev.LoanRejected(**ids, reason="credit_history"))
+            truth[(chain, "rejected:credit_history")] += 1
+            continue
+        events.append(
+            bank_ev.LoanApproved(
+                **ids, product_id=proposal.product_id, amount=amount, annual_rate=Decimal("0.04"), term_months=12
+            )
+        )
+        events.append(
+            bank_ev.LoanDisbursed(
+                **ids, product_id=proposal.product_id, amount=amount, disbursed_on=date(2026, 11, 20), unsecured=True
+            )
+        )
+        truth[(chain, "approved")] += 1
+        truth[(chain, "disbursed")] += 1
+    truth["amounts"] = amounts  # type: ignore[assignment]
+    return events, truth
+
+
+@pytest.fixture
+async def oversight(infra, fresh_database, tokens):
+    await ensure_topics(infra.kafka_bootstrap_servers, catalogue_topics())
+    dsn = await fresh_database()
+    app = create_app(SPEC, ServiceSettings(service="oversight", database_url=dsn), verifier=tokens.verifier)
+    async with app.router.lifespan_context(app):
+        pool = await create_pool(dsn, max_size=3)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://o") as client:
+            yield client, pool, infra
+        await pool.close()
+
+
+async def test_aggregates_equal_the_ground_truth_with_replays_and_duplicates(oversight, tokens) -> None:
+    client, pool, infra = oversight
+    banks = [uuid.uuid4(), uuid.uuid4()]
+    events, truth = stream(banks)
+    async with running_consumer(
+        infra.kafka_bootstrap_servers, pool, recorders(SETTINGS), SPEC.consumes, group_prefix="oversight"
+    ) as peers:
+        await peers.publish(*events)
+        await peers.publish(*events[:25])  # a replay of the first events: counted once
+        twin = events[0].model_copy(update={"event_id": uuid.uuid4()})  # the same need re-published
+        await peers.publish(twin)
+        for _ in range(200):
+            if await pool.fetchval("SELECT count(*) FROM inbox") >= len(events) + 1:
+                break
+            await asyncio.sleep(0.1)
+    rows = await pool.fetch("SELECT chain, metric, sum(count) AS n, sum(amount) AS amount FROM facts GROUP BY 1, 2")
+    counted = {(r["chain"], r["metric"]): r["n"] for r in rows}
+    expected = {k: v for k, v in truth.items() if k != "amounts"}
+    assert counted == {k: v for k, v in expected.items()} | {
+        (chain, m): counted[(chain, m)] for chain, m in counted if m.startswith("disbursed_")
+    }
+    submitted = {r["chain"]: r["amount"] for r in rows if r["metric"] == "submitted"}
+    assert submitted == dict(truth["amounts"])  # type: ignore[arg-type]
+
+    regulator = {"Authorization": f"Bearer {tokens.issuer.issue(Role.REGULATOR, 'pboc')}"}
+    report = (await client.get("/v1/oversight/flows?by=chain", headers=regulator)).json()
+    by_chain = {cell["key"]["chain"]: cell["metrics"] for cell in report["cells"]}
+    # 20 firms in smart_terminal, 10 in new_energy: both above the threshold, so both published in full.
+    assert by_chain["smart_terminal"]["submitted"]["count"] == 20
+    assert Decimal(str(by_chain["smart_terminal"]["submitted"]["amount"])) == truth["amounts"]["smart_terminal"]
+    assert by_chain["new_energy"]["matched"]["count"] == 10
+    assert report["totals"]["submitted"]["count"] == 30
+    assert "to_contact_median_s" in by_chain["smart_terminal"]
+
+    # By chain × town × bank the cells are small: what is published still has five firms behind it.
+    fine = (await client.get("/v1/oversight/flows?by=chain,town,bank", headers=regulator)).json()
+    assert fine["week_cells_withheld"] > 0
+    for cell in fine["cells"]:
+        assert cell["metrics"]["submitted"]["count"] if "submitted" in cell["metrics"] else True
+
+    csv_text = (await client.get("/v1/oversight/flows.csv?by=chain", headers=regulator)).text
+    assert csv_text.splitlines()[0].startswith("chain,")
+    assert len(csv_text.splitlines()) == 3
+
+
+async def test_no_table_holds_a_uscc_or_a_name(oversight, tokens) -> None:
+    _client, pool, infra = oversight
+    events, _ = stream([uuid.uuid4(), uuid.uuid4()])
+    async with running_consumer(
+        infra.kafka_bootstrap_servers, pool, recorders(SETTINGS), SPEC.consumes, group_prefix="oversight"
+    ) as peers:
+        await peers.publish(*events)
+        await asyncio.sleep(3)
+    tables = [
+        r["table_name"]
+        for r in await pool.fetch("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
+    ]
+    assert "facts" in tables
+    firm_ids = {str(e.firm_id) for e in events if isinstance(e, firm_ev.NeedSubmitted)}
+    for table in tables:
+        for row in await pool.fetch(f'SELECT * FROM "{table}"'):
+            text = " ".join(str(v) for v in row.values())
+            assert not USCC_PATTERN.search(text), table
+            assert not any(name in text for name in NAMES), table
+            assert not any(firm_id in text for firm_id in firm_ids), table  # firms appear only as keyed hashes
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/oversight/flows", "/v1/oversight/flows.csv", "/v1/oversight/lead-banks", "/v1/oversight/rule"]
+)
+async def test_only_the_regulator_and_the_admin_may_read(oversight, tokens, path) -> None:
+    client, _, _ = oversight
+    issue = tokens.issuer.issue
+    firm, bank = uuid.uuid4(), uuid.uuid4()
+    callers = {
+        "sme": issue(Role.SME, "s", firm_id=firm),
+        "chain_master": issue(Role.CHAIN_MASTER, "c", firm_id=firm),
+        "officer": issue(Role.OFFICER, "o", bank_id=bank, officer_id=uuid.uuid4()),
+        "bank_admin": issue(Role.BANK_ADMIN, "b", bank_id=bank),
+    }
+    assert (await client.get(path)).status_code == 401
+    for who, token in callers.items():
+        response = await client.get(path, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 403, who
+        assert response.headers["content-type"] == "application/problem+json"
+    for token in (issue(Role.REGULATOR, "pboc"), issue(Role.ADMIN, "ops")):
+        assert (await client.get(path, headers={"Authorization": f"Bearer {token}"})).status_code == 200
+
+
+async def test_a_bad_grouping_is_a_problem(oversight, tokens) -> None:
+    client, _, _ = oversight
+    regulator = {"Authorization": f"Bearer {tokens.issuer.issue(Role.REGULATOR, 'pboc')}"}
+    response = await client.get("/v1/oversight/flows?by=firm", headers=regulator)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["pointer"] == "/by"
+    assert week_of(utc_now()).weekday() == 0
+    assert re.match(
+        r"\d{4}-\d{2}-\d{2}", (await client.get("/v1/oversight/flows?by=chain,week", headers=regulator)).json()["from"]
+    )
