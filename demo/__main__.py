@@ -197,8 +197,10 @@ class Demo:
         return bank_ids
 
     def smes(self, masters: dict[str, list[tuple[uuid.UUID, dict[str, str]]]], banks: list[uuid.UUID]) -> None:
-        for i in range(24):
-            chain = list(masters)[i % len(masters)]
+        chains = list(masters)
+        for i in range(60):
+            # Smart terminals are Dongguan's core chain: most suppliers are there.
+            chain = chains[0] if i % 5 < 3 else chains[1 + i % (len(chains) - 1)]
             master_id, master = RNG.choice(masters[chain])
             firm_id = uuid.uuid4()
             name = f"东莞市{RNG.choice('华盛鑫达宏源永创恒通')}{RNG.choice(SME_NAMES)}有限公司"
