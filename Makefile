@@ -21,6 +21,7 @@ down: ## stop the services, Kafka and PostgreSQL (data is kept; `deploy/infra.sh
 
 test: install lint ## lint, then the whole test suite against a real Kafka and PostgreSQL of its own
 	@$(TEST_INFRA) deploy/infra.sh up
+	@deploy/browser.sh
 	@source $(STATE)/test/env.sh && $(UV) lianrong-topics >/dev/null && $(UV) pytest $(PYTEST_ARGS)
 
 test-down: ## stop the tests' Kafka and PostgreSQL

@@ -21,7 +21,8 @@ from firms.domain.uscc import ALPHABET, check_character
 from lianrong_platform.auth import Role
 from lianrong_platform.auth.issue import TokenIssuer, ensure_key_pair
 
-FIRMS, BANKS = "http://127.0.0.1:8101", "http://127.0.0.1:8102"
+FIRMS = os.environ.get("DEMO_FIRMS_URL", "http://127.0.0.1:8101")
+BANKS = os.environ.get("DEMO_BANKS_URL", "http://127.0.0.1:8102")
 STATE = Path(os.environ.get("LIANRONG_STATE", ".state"))
 RNG = random.Random(20261122)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
@@ -178,9 +179,10 @@ class Demo:
                         "active_from": "2026-01-01",
                     },
                 )
-            for _ in range(2):
+            # Two officers with different names: a person is known by bank and name on every screen.
+            for surname, given in zip(RNG.sample(SURNAMES, 2), RNG.sample("伟芳敏静强磊洋艳勇军", 2), strict=True):
                 officer_id = uuid.uuid4()
-                officer_name = f"{RNG.choice(SURNAMES)}{RNG.choice('伟芳敏静强磊洋艳勇军')}"
+                officer_name = f"{surname}{given}"
                 self.call(
                     "POST",
                     f"{BANKS}/v1/banks/{bank_id}/officers",

@@ -40,6 +40,11 @@ up() {
       offset=$((offset + 1))
     done
   done
+  if ! alive "$RUN/portal.pid"; then
+    env PORTAL_DEMO_IDENTITIES="$STATE/demo-tokens.json" nohup uv run --frozen python -m portal \
+      >"$RUN/portal.log" 2>&1 &
+    echo $! > "$RUN/portal.pid"
+  fi
   for s in firms banks matcher oversight; do
     local i
     for i in $(seq 1 100); do

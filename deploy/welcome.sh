@@ -9,6 +9,8 @@ cat <<TXT
 
   链融 Lianrong is running.
 
+  Portal       http://127.0.0.1:8100/   (log in as any demo person)
+
   firms    API  http://127.0.0.1:8101/docs    metrics :8101/metrics  consumer :8201  relay :8301
   banks    API  http://127.0.0.1:8102/docs    metrics :8102/metrics  consumer :8202  relay :8302
   matcher  API  http://127.0.0.1:8103/docs    metrics :8103/metrics  consumer :8203  relay :8303

@@ -1,0 +1,113 @@
+"""The portal's server: the static pages, the demo identities for the login page, and one same-origin path per
+service (`/api/<service>/…`) forwarded with the caller's token, live streams included."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from lianrong_platform.http.problems import NotFound, install_problem_handlers
+
+STATIC = Path(__file__).parent / "static"
+FORWARDED_HEADERS = ("authorization", "content-type", "idempotency-key", "x-correlation-id", "accept")
+
+
+class PortalSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8100
+    firms_url: str = "http://127.0.0.1:8101"
+    banks_url: str = "http://127.0.0.1:8102"
+    matcher_url: str = "http://127.0.0.1:8103"
+    oversight_url: str = "http://127.0.0.1:8104"
+    demo_identities: Path | None = Field(
+        default=None, description="The demo's tokens file; the login page offers its people. None: no demo login."
+    )
+
+
+def create_app(settings: PortalSettings) -> FastAPI:
+    services = {
+        "firms": settings.firms_url,
+        "banks": settings.banks_url,
+        "matcher": settings.matcher_url,
+        "oversight": settings.oversight_url,
+    }
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=None)) as client:
+            app.state.client = client
+            yield
+
+    app = FastAPI(title="链融 portal", lifespan=lifespan, docs_url=None, redoc_url=None)
+    install_problem_handlers(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/demo-identities", summary="The demo's people, for the login page")
+    async def demo_identities() -> list[dict[str, Any]]:
+        path = settings.demo_identities
+        if path is None or not path.exists():
+            return []
+        people = json.loads(path.read_text())
+        return [{"name": name, **person} for name, person in people.items()]
+
+    @app.api_route(
+        "/api/{service}/{path:path}", methods=["GET", "POST", "PATCH", "PUT", "DELETE"], include_in_schema=False
+    )
+    async def forward(service: str, path: str, request: Request) -> Response:
+        base = services.get(service)
+        if base is None:
+            raise NotFound(f"no service {service}")
+        client: httpx.AsyncClient = request.app.state.client
+        upstream = client.build_request(
+            request.method,
+            f"{base}/{path}",
+            params=request.query_params,
+            content=await request.body(),
+            headers={k: v for k, v in request.headers.items() if k.lower() in FORWARDED_HEADERS},
+        )
+        reply = await client.send(upstream, stream=True)
+        headers = {
+            k: v
+            for k, v in reply.headers.items()
+            if k.lower()
+            in (
+                "content-type",
+                "location",
+                "x-correlation-id",
+                "idempotent-replayed",
+                "www-authenticate",
+                "content-disposition",
+                "cache-control",
+            )
+        }
+        return StreamingResponse(
+            reply.aiter_raw(), status_code=reply.status_code, headers=headers, background=_closing(reply)
+        )
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def _closing(reply: httpx.Response) -> Any:
+    from starlette.background import BackgroundTask
+
+    return BackgroundTask(reply.aclose)

@@ -1,0 +1,95 @@
+// Calls to the services through the portal's same-origin paths, with the session's token.
+const session = {
+  get() { return JSON.parse(sessionStorage.getItem("session") || "null"); },
+  set(value) { sessionStorage.setItem("session", JSON.stringify(value)); },
+  clear() { sessionStorage.removeItem("session"); },
+};
+
+class Problem extends Error {
+  constructor(body, status) {
+    super(body.detail || body.title || `HTTP ${status}`);
+    this.status = status;
+    this.errors = body.errors || [];
+  }
+}
+
+async function call(service, method, path, body, headers = {}) {
+  const s = session.get();
+  const response = await fetch(`/api/${service}${path}`, {
+    method,
+    headers: { ...(s ? { Authorization: `Bearer ${s.token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}),
+               ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (response.status === 204) return null;
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new Problem(data || {}, response.status);
+  return data;
+}
+
+// Server-Sent Events over fetch, so the bearer token travels in a header (EventSource cannot send one).
+async function follow(service, path, onEvent, signal) {
+  const s = session.get();
+  while (!signal.aborted) {
+    try {
+      const response = await fetch(`/api/${service}${path}`, { headers: { Authorization: `Bearer ${s.token}` }, signal });
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let cut;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          const chunk = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const data = chunk.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+          if (data) onEvent(JSON.parse(data));
+        }
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));  // reconnect after a dropped stream
+  }
+}
+
+// Shows each field error next to the field it names (the problem's JSON pointer → data-field).
+function showErrors(form, problem) {
+  form.querySelectorAll(".error").forEach((el) => { el.textContent = ""; });
+  form.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
+  let shown = false;
+  for (const error of problem.errors || []) {
+    const name = (error.pointer || "").split("/")[1];
+    const slot = form.querySelector(`[data-error="${name}"]`);
+    const field = form.querySelector(`[name="${name}"]`);
+    if (slot) { slot.textContent = error.detail; shown = true; }
+    if (field) field.classList.add("invalid");
+  }
+  const general = form.querySelector('[data-error="_"]');
+  if (general) general.textContent = shown ? "" : problem.message;
+}
+
+function toast(text) {
+  const el = document.createElement("div");
+  el.className = "toast";
+  el.setAttribute("role", "status");
+  el.textContent = text;
+  document.body.append(el);
+  setTimeout(() => el.remove(), 2500);
+}
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (v !== false && v !== null && v !== undefined) el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const child of children.flat()) el.append(child instanceof Node ? child : document.createTextNode(child ?? ""));
+  return el;
+}
+
+const money = (v) => (v === null || v === undefined ? "—" : Number(v).toLocaleString(LANG === "zh" ? "zh-CN" : "en",
+  { maximumFractionDigits: 0 }));

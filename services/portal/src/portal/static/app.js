@@ -1,0 +1,29 @@
+// The router: #/<page>; the session decides who may see which page.
+let cleanup = null;
+
+async function route() {
+  if (cleanup) { cleanup(); cleanup = null; }
+  const view = document.getElementById("view");
+  view.replaceChildren();
+  applyStaticText();
+  const me = session.get();
+  const page = (location.hash.replace(/^#\//, "") || "login").split("?")[0];
+  document.getElementById("who").textContent = me ? `${me.name} · ${t(`roles.${me.role}`)}` : "";
+  document.getElementById("logout").hidden = !me;
+  if (!me && page !== "login") { location.hash = "#/login"; return; }
+  try {
+    cleanup = (await (PAGES[page] || PAGES.login)(view)) || null;
+  } catch (problem) {
+    view.append(h("section", { role: "alert" }, h("p", { class: "error" }, problem.message)));
+  }
+  view.focus();
+}
+
+document.getElementById("lang").addEventListener("click", () => {
+  LANG = LANG === "zh" ? "en" : "zh";
+  localStorage.setItem("lang", LANG);
+  route();
+});
+document.getElementById("logout").addEventListener("click", () => { session.clear(); location.hash = "#/login"; });
+window.addEventListener("hashchange", route);
+route();

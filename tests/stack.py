@@ -1,0 +1,115 @@
+"""The whole system as processes, for cross-service tests: every service's API, consumer and relay, and the portal,
+on free ports, with fresh databases and consumer groups that start after the topics' history."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from banks.bootstrap import SPEC as banks_spec
+from firms.bootstrap import SPEC as firms_spec
+from lianrong_platform.auth.issue import ensure_key_pair
+from lianrong_platform.kafka.topics import catalogue_topics, ensure_topics
+from lianrong_platform.testing.kafka import skip_history
+from matcher.bootstrap import SPEC as matcher_spec
+from oversight.bootstrap import SPEC as oversight_spec
+
+SPECS = {"firms": firms_spec, "banks": banks_spec, "matcher": matcher_spec, "oversight": oversight_spec}
+LOGS = Path(os.environ.get("LIANRONG_TEST_ARTIFACTS", "test-artifacts"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    state: Path
+    env: dict[str, str]
+    urls: dict[str, str] = field(default_factory=dict)
+    processes: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+
+    def start(self, name: str, *args: str) -> None:
+        (LOGS / "stack").mkdir(parents=True, exist_ok=True)
+        with (LOGS / "stack" / f"{name}.log").open("wb") as out:
+            self.processes.append(
+                (
+                    name,
+                    subprocess.Popen([sys.executable, "-m", *args], stdout=out, stderr=subprocess.STDOUT, env=self.env),
+                )
+            )
+
+    async def ready(self, url: str) -> None:
+        async with httpx.AsyncClient(timeout=2) as client:
+            for _ in range(200):
+                try:
+                    if (await client.get(url)).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise AssertionError(f"{url} never became ready")
+
+
+@asynccontextmanager
+async def running_stack(infra, fresh_database, tmp_path: Path, *, sla_seconds: int = 600) -> AsyncIterator[Stack]:
+    await ensure_topics(infra.kafka_bootstrap_servers, catalogue_topics())
+    _, public = ensure_key_pair(tmp_path / "keys")
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+        "JWT_PUBLIC_KEY_FILE": str(public),
+        "LIANRONG_STATE": str(tmp_path),
+        "LOG_FORMAT": "json",
+        "MATCHER_SLA_SECONDS": str(sla_seconds),
+        "MATCHER_SLA_WORKING_HOURS": "false",
+    }
+    stack = Stack(tmp_path, env)
+    for name, spec in SPECS.items():
+        group = f"{name}-{uuid.uuid4().hex[:8]}"
+        await skip_history(infra.kafka_bootstrap_servers, group, spec.consumes)
+        port = free_port()
+        env |= {
+            f"{name.upper()}_DATABASE_URL": await fresh_database(),
+            f"{name.upper()}_HTTP_PORT": str(port),
+            f"{name.upper()}_CONSUMER_GROUP": group,
+        }
+        stack.urls[name] = f"http://127.0.0.1:{port}"
+    portal_port = free_port()
+    env |= {f"PORTAL_{n.upper()}_URL": u for n, u in stack.urls.items()} | {
+        "PORTAL_HTTP_PORT": str(portal_port),
+        "PORTAL_DEMO_IDENTITIES": str(tmp_path / "demo-tokens.json"),
+        "DEMO_FIRMS_URL": stack.urls["firms"],
+        "DEMO_BANKS_URL": stack.urls["banks"],
+    }
+    stack.urls["portal"] = f"http://127.0.0.1:{portal_port}"
+    try:
+        for name in SPECS:
+            for role in ("api", "consumer", "relay"):
+                stack.start(f"{name}-{role}", name, role)
+        stack.start("portal", "portal")
+        for name in SPECS:
+            await stack.ready(f"{stack.urls[name]}/readyz")
+        await stack.ready(f"{stack.urls['portal']}/healthz")
+        yield stack
+    finally:
+        for _, proc in stack.processes:
+            proc.send_signal(signal.SIGTERM)
+        for _, proc in stack.processes:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
