@@ -7,7 +7,7 @@ UV := uv run --frozen
 # The tests get infrastructure of their own, so a running demo never sees test events (and the other way round).
 TEST_INFRA := LIANRONG_STATE=$(STATE)/test KAFKA_PORT=29192 KAFKA_CONTROLLER_PORT=29193 PG_PORT=55532
 
-.PHONY: run down test test-down lint fmt contracts bench install infra status token
+.PHONY: run down demo-stream test test-down lint fmt contracts bench install infra status token
 
 run: install infra ## start Kafka, PostgreSQL and every service; print where they are
 	@deploy/services.sh up
@@ -18,6 +18,9 @@ down: ## stop the services, Kafka and PostgreSQL (data is kept; `deploy/infra.sh
 	@deploy/services.sh down
 	@deploy/infra.sh down
 	@$(TEST_INFRA) deploy/infra.sh down
+
+demo-stream: ## keep demo needs flowing into a running system (one every DEMO_EVERY_SECONDS, 10 by default)
+	@source $(STATE)/env.sh && $(UV) python -m demo --stream
 
 test: install lint ## lint, then the whole test suite against a real Kafka and PostgreSQL of its own
 	@$(TEST_INFRA) deploy/infra.sh up

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import sys
 import time
 import uuid
 from datetime import timedelta
@@ -84,6 +85,8 @@ class Demo:
         banks = self.banks(admin, pboc)
         time.sleep(3)  # the matcher reads banks, products and officers from Kafka before the first need arrives
         self.smes(masters, banks)
+        for n in range(3):  # people whose firms have not registered yet: the portal shows them the registration form
+            self.token(f"新注册企业{n + 1}", Role.SME, firm_id=uuid.uuid4())
         (STATE / "demo-tokens.json").write_text(json.dumps(self.tokens, ensure_ascii=False, indent=2))
         print(
             f"demo market seeded: {sum(len(m) for m in masters.values())} chain masters, {len(banks)} banks, "
@@ -257,5 +260,40 @@ class Demo:
                 )
 
 
+def stream(every_s: float) -> None:
+    """Keep needs flowing from the demo's registered SMEs, one every `every_s` seconds, until interrupted."""
+    people = json.loads((STATE / "demo-tokens.json").read_text())
+    smes = [p for name, p in people.items() if p["role"] == "sme" and not name.startswith("新注册企业")]
+    client = httpx.Client(timeout=30)
+    sent = 0
+    while True:
+        person = RNG.choice(smes)
+        headers = {"Authorization": f"Bearer {person['token']}", "Idempotency-Key": str(uuid.uuid4())}
+        links = client.get(f"{FIRMS}/v1/firms/{person['firm_id']}/links", headers=headers).json()
+        chain = links[0]["chain"] if links else RNG.choice(CHAINS)
+        reply = client.post(
+            f"{FIRMS}/v1/needs",
+            headers=headers,
+            json={
+                "chain": chain,
+                "amount": f"{RNG.randint(30, 300)}0000.00",
+                "term_months": RNG.choice((6, 12, 24)),
+                "purpose": RNG.choice(("采购原材料", "扩产设备", "订单备货", "研发投入")),
+                "product_types": ["order_loan", "credit_loan"],
+                "collateral": ["none"],
+                "max_annual_rate": "0.055",
+                "first_loan": RNG.random() < 0.2,
+                "consent_scope": "chain_banks",
+                "consent_until": (today() + timedelta(days=180)).isoformat(),
+            },
+        )
+        sent += reply.status_code == 201
+        print(f"\r{sent} demo needs sent", end="", flush=True)
+        time.sleep(every_s)
+
+
 if __name__ == "__main__":
-    Demo().run()
+    if "--stream" in sys.argv:
+        stream(float(os.environ.get("DEMO_EVERY_SECONDS", "10")))
+    else:
+        Demo().run()

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from firms.domain.uscc import check_character
+
 from .stack import LOGS, running_stack
 
 SHOTS = LOGS / "screenshots"
@@ -66,15 +68,16 @@ async def test_an_sme_need_travels_to_the_officer_and_back_and_the_pboc_sees_it(
             page = await log_in(browser, stack.urls["portal"], sme)
             await expect(page.locator("#needs")).to_be_visible()
             needs_before = await page.locator("#needs article").count()
-            await page.fill('input[name="amount"]', "-5")
-            await page.click('button[type="submit"]')
-            await expect(page.locator('[data-error="amount"]')).not_to_be_empty()
+            need_form = page.locator("#need-form")
+            await need_form.locator('input[name="amount"]').fill("-5")
+            await need_form.locator('button[type="submit"]').click()
+            await expect(need_form.locator('[data-error="amount"]')).not_to_be_empty()
             await page.screenshot(path=str(SHOTS / "sme-form-errors.png"), full_page=True)
             assert await page.locator("#needs article").count() == needs_before  # nothing was created
 
-            await page.fill('input[name="amount"]', "800000")
-            await page.select_option('select[name="chain"]', "smart_terminal")
-            await page.click('button[type="submit"]')
+            await need_form.locator('input[name="amount"]').fill("800000")
+            await need_form.locator('select[name="chain"]').select_option("smart_terminal")
+            await need_form.locator('button[type="submit"]').click()
             await expect(page.locator("#needs article")).to_have_count(needs_before + 1, timeout=10_000)
             newest = page.locator("#needs article").first
             need_id = await newest.get_attribute("data-need")
@@ -106,5 +109,26 @@ async def test_an_sme_need_travels_to_the_officer_and_back_and_the_pboc_sees_it(
             await expect(row).not_to_have_text(str(disbursed_before), timeout=30_000)  # the live feed moved it
             assert int(await row.inner_text()) == disbursed_before + 1
             await pboc.screenshot(path=str(SHOTS / "pboc-after.png"), full_page=True)
+
+            # A newcomer registers: the USCC is checked while it is typed, bad fields are named, then it works.
+            newcomer = await log_in(browser, stack.urls["portal"], "新注册企业1")
+            form = newcomer.locator("#register")
+            code = "91441900" + "MA4W1TPL8"
+            code += check_character(code)
+            await form.locator('input[name="uscc"]').fill(code[:-1] + ("0" if code[-1] != "0" else "1"))
+            await expect(form.locator('[data-error="uscc"]')).not_to_be_empty()
+            await form.locator('input[name="uscc"]').fill(code)
+            await expect(form.locator('[data-error="uscc"]')).to_be_empty()
+            await form.locator('button[type="submit"]').click()  # no name, no contact: refused field by field
+            await expect(form.locator('[data-error="legal_name"]')).not_to_be_empty()
+            await newcomer.screenshot(path=str(SHOTS / "sme-registration-errors.png"), full_page=True)
+            await form.locator('input[name="legal_name"]').fill("东莞市新创精密科技有限公司")
+            await form.locator('input[name="contact_name"]').fill("赵敏")
+            await form.locator('input[name="contact_phone"]').fill("13912345678")
+            await form.locator('button[type="submit"]').click()
+            await expect(newcomer.locator("h1")).to_have_text("东莞市新创精密科技有限公司", timeout=10_000)
+            await newcomer.locator("#declare-link button[type=submit]").click()
+            await expect(newcomer.locator(".status.pending")).to_be_visible(timeout=10_000)
+            await newcomer.screenshot(path=str(SHOTS / "sme-registered.png"), full_page=True)
             await browser.close()
     assert os.listdir(SHOTS)

@@ -11,7 +11,7 @@ PAGES.login = async (view) => {
   view.append(h("section", {}, h("h1", {}, t("login")), h("p", { class: "muted" }, t("loginHelp")),
     ...Object.entries(byRole).map(([role, list]) => h("div", {},
       h("h2", {}, t(`roles.${role}`)),
-      h("div", { class: "people" }, list.slice(0, 12).map((p) => h("button", {
+      h("div", { class: "people" }, list.map((p) => h("button", {
         type: "button", "data-person": p.name, onclick: () => enter({ ...p }) }, p.name))))),
     h("div", { class: "row" }, pasted, h("button", { type: "button", onclick: () => {
       const [, payload] = pasted.value.split(".");
@@ -33,7 +33,7 @@ function needForm(chains, onDone) {
       checked: checked.includes(o) }), t(`${name === "product_types" ? "product_types" : "collateral_kinds"}.${o}`))),
     h("span", { class: "error", "data-error": name }));
   const until = new Date(Date.now() + 180 * 864e5).toISOString().slice(0, 10);
-  const form = h("form", { class: "grid", novalidate: true },
+  const form = h("form", { class: "grid", novalidate: true, id: "need-form" },
     field("chain", t("chain"), h("select", { name: "chain" }, chains.map((c) => h("option", { value: c.code },
       LANG === "zh" ? c.name_zh : c.name_en)))),
     field("amount", t("amount"), h("input", { name: "amount", inputmode: "decimal", value: "1000000" })),
@@ -75,10 +75,79 @@ function timeline(need) {
       h("ul", {}, e.detail.components.map((c) => h("li", {}, `${c.name} ${c.value} × ${c.weight} — ${c.explanation}`)))) : "")));
 }
 
+// GB 32100-2015: the same check the firms service makes, so a mistyped code is caught while it is typed.
+const USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+function usccProblem(text) {
+  const code = text.trim().toUpperCase();
+  if (code.length !== 18) return LANG === "zh" ? `统一社会信用代码为18位，当前${code.length}位` : `18 characters, not ${code.length}`;
+  if ([...code].some((ch) => !USCC_ALPHABET.includes(ch))) return LANG === "zh" ? "含有无效字符（不使用 I、O、S、V、Z）" : "Invalid character (no I, O, S, V, Z)";
+  const sum = [...code.slice(0, 17)].reduce((acc, ch, i) => acc + USCC_ALPHABET.indexOf(ch) * (3 ** i % 31), 0);
+  if (code[17] !== USCC_ALPHABET[(31 - (sum % 31)) % 31]) return LANG === "zh" ? "校验位不符，请检查是否输错" : "Check character does not match";
+  return "";
+}
+
+async function registration(view, me) {
+  const towns = await call("firms", "GET", "/v1/reference/towns");
+  const field = (name, label, input) => h("label", {}, label, input, h("span", { class: "error", "data-error": name }));
+  const uscc = h("input", { name: "uscc", autocomplete: "off", "aria-describedby": "uscc-error" });
+  const form = h("form", { class: "grid", novalidate: true, id: "register" },
+    h("label", {}, "统一社会信用代码 USCC", uscc, h("span", { class: "error", id: "uscc-error", "data-error": "uscc" })),
+    field("legal_name", LANG === "zh" ? "企业名称" : "Legal name", h("input", { name: "legal_name" })),
+    field("town", LANG === "zh" ? "镇街" : "Town", h("select", { name: "town" }, towns.map((x) => h("option", { value: x.code }, x.name_zh)))),
+    field("employees", LANG === "zh" ? "从业人员" : "Employees", h("input", { name: "employees", type: "number", value: "50" })),
+    field("revenue_last_year", LANG === "zh" ? "上年营业收入（元）" : "Last year's revenue", h("input", { name: "revenue_last_year", value: "10000000" })),
+    field("contact", LANG === "zh" ? "联系人" : "Contact", h("input", { name: "contact_name" })),
+    field("contact_phone", LANG === "zh" ? "联系电话" : "Phone", h("input", { name: "contact_phone", inputmode: "tel" })),
+    h("div", {}, h("button", { class: "primary", type: "submit" }, t("submit")), h("p", { class: "error", "data-error": "_" })));
+  uscc.addEventListener("input", () => {
+    const problem = uscc.value ? usccProblem(uscc.value) : "";
+    form.querySelector('[data-error="uscc"]').textContent = problem;
+    uscc.classList.toggle("invalid", Boolean(problem));
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const d = new FormData(form);
+    try {
+      await call("firms", "POST", "/v1/firms", { uscc: d.get("uscc"), legal_name: d.get("legal_name"), town: d.get("town"),
+        employees: d.get("employees"), revenue_last_year: d.get("revenue_last_year"),
+        contact: { name: d.get("contact_name"), phone: d.get("contact_phone") } });
+      route();
+    } catch (problem) {
+      problem.errors = problem.errors.map((e) => ({ ...e, pointer: e.pointer.replace("/contact/phone", "/contact_phone").replace("/contact/name", "/contact") }));
+      showErrors(form, problem);
+    }
+  });
+  view.append(h("section", {}, h("h1", {}, LANG === "zh" ? "企业注册" : "Register the firm"), form));
+}
+
+function linkForm(me, masters, done) {
+  const form = h("form", { class: "row", id: "declare-link" },
+    h("select", { name: "master", "aria-label": t("roles.chain_master") }, masters.flatMap((m) => m.chains.map((c) =>
+      h("option", { value: `${m.firm_id}|${c}` }, `${m.legal_name} · ${c}`)))),
+    h("select", { name: "tier", "aria-label": t("tier") }, ["tier_1", "tier_2", "tier_3"].map((x) => h("option", { value: x }, x))),
+    h("input", { name: "annual_supply_value", "aria-label": t("supplyValue"), value: "5000000" }),
+    h("button", { type: "submit" }, LANG === "zh" ? "申报供货关系" : "Declare supplying"),
+    h("span", { class: "error", "data-error": "_" }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const d = new FormData(form);
+    const [master, chain] = d.get("master").split("|");
+    try {
+      await call("firms", "POST", `/v1/firms/${me.firm_id}/links`, { chain_master_firm_id: master, chain,
+        tier: d.get("tier"), annual_supply_value: d.get("annual_supply_value") });
+      done();
+    } catch (problem) { showErrors(form, problem); }
+  });
+  return form;
+}
+
 PAGES.sme = async (view) => {
   const me = session.get();
-  const [firm, chains] = await Promise.all([call("firms", "GET", `/v1/firms/${me.firm_id}`),
-                                            call("firms", "GET", "/v1/reference/chains")]);
+  let firm;
+  try { firm = await call("firms", "GET", `/v1/firms/${me.firm_id}`); }
+  catch (problem) { if (problem.status === 404) return registration(view, me); throw problem; }
+  const [chains, masters, links] = await Promise.all([call("firms", "GET", "/v1/reference/chains"),
+    call("firms", "GET", "/v1/chain-masters"), call("firms", "GET", `/v1/firms/${me.firm_id}/links`)]);
   const list = h("div", { class: "cards", id: "needs" });
   const refresh = async () => {
     const needs = await call("firms", "GET", "/v1/needs");
@@ -95,7 +164,10 @@ PAGES.sme = async (view) => {
   };
   view.append(
     h("section", {}, h("h1", {}, `${firm.legal_name}`), h("p", { class: "muted" },
-      `${firm.uscc} · ${firm.town} · ${firm.size_class} · ${firm.employees}`)),
+      `${firm.uscc} · ${firm.town} · ${firm.size_class} · ${firm.employees}`),
+      h("h2", {}, t("links")), h("ul", {}, links.map((l) => h("li", {}, `${l.chain_master_name} · ${l.chain} · `,
+        h("span", { class: `status ${l.status}` }, t(`statuses.${l.status}`))))),
+      linkForm(me, masters, () => route())),
     h("section", {}, h("h2", {}, t("newNeed")), needForm(chains, refresh)),
     h("section", {}, h("h2", {}, t("myNeeds")), list));
   await refresh();
