@@ -186,8 +186,18 @@ PAGES["chain-master"] = async (view) => {
         h("button", { type: "button", onclick: async () => { await call("firms", "POST", `/v1/links/${l.link_id}/reject`, {}); refresh(); } }, t("rejectLink")))))
       : [h("p", { class: "muted" }, t("none"))]));
   };
-  view.append(h("section", {}, h("h1", {}, t("links")), links));
-  await refresh();
+  const claims = h("div", { class: "cards", id: "receivables" });
+  const refreshClaims = async () => {
+    const pending = await call("firms", "GET", "/v1/receivables?status=pending");
+    claims.replaceChildren(...(pending.length ? pending.map((r) => h("article", { class: "card" },
+      h("strong", {}, `${money(r.amount)} ${t("yuan")}`), h("span", { class: "muted" }, ` · ${r.kind} · ${r.due_date}`),
+      h("div", { class: "row" },
+        h("button", { class: "primary", type: "button", onclick: async () => { await call("firms", "POST", `/v1/receivables/${r.receivable_id}/confirm`, {}); refreshClaims(); } }, t("confirm")),
+        h("button", { type: "button", onclick: async () => { await call("firms", "POST", `/v1/receivables/${r.receivable_id}/reject`, {}); refreshClaims(); } }, t("rejectLink")))))
+      : [h("p", { class: "muted" }, t("none"))]));
+  };
+  view.append(h("section", {}, h("h1", {}, t("links")), links), h("section", {}, h("h2", {}, t("receivables")), claims));
+  await Promise.all([refresh(), refreshClaims()]);
 };
 
 function countdown(due) {
@@ -252,10 +262,19 @@ function matchCard(m, refresh) {
 
 PAGES.officer = async (view) => {
   const queue = h("div", { class: "cards", id: "queue" });
+  const shown = new Map();  // match id → { version, card }: a card the officer is working on is redrawn only if it changed
   const refresh = async () => {
     const matches = await call("banks", "GET", "/v1/matches?limit=100");
     const open = matches.filter((m) => ["proposed", "accepted", "approved"].includes(m.status));
-    queue.replaceChildren(...(open.length ? open.map((m) => matchCard(m, refresh)) : [h("p", { class: "muted" }, t("none"))]));
+    const cards = open.map((m) => {
+      const version = `${m.status}|${m.updated_at}`;
+      const known = shown.get(m.match_id);
+      if (known && known.version === version) return known.card;
+      const card = matchCard(m, refresh);
+      shown.set(m.match_id, { version, card });
+      return card;
+    });
+    queue.replaceChildren(...(cards.length ? cards : [h("p", { class: "muted" }, t("none"))]));
   };
   view.append(h("section", {}, h("h1", {}, t("queue"), " ", h("span", { class: "status", id: "live" }, t("live"))), queue));
   await refresh();
@@ -290,7 +309,7 @@ function bars(cells, metric) {
       Object.entries({ x: 150, y: i * row + 4, width: w, height: row - 8, class: "bar" }).forEach(([k, v]) => bar.setAttribute(k, v));
       const label = document.createElementNS("http://www.w3.org/2000/svg", "text");
       Object.entries({ x: 0, y: i * row + 18, class: "bar-label" }).forEach(([k, v]) => label.setAttribute(k, v));
-      label.textContent = `${c.key.chain} ${values[i]}`;
+      label.textContent = `${Object.values(c.key).join(" · ")} ${values[i]}`;
       return [label, bar];
     }));
   return svg;
@@ -300,18 +319,21 @@ PAGES.pboc = async (view) => {
   const flows = h("div", { id: "flows" });
   const leads = h("div", { id: "lead-banks" });
   const metrics = ["submitted", "matched", "contacted", "approved", "disbursed", "escalated", "sla_breach"];
+  let by = "chain";
+  const label = (c) => [c.key.chain, c.key.town, c.key.size_class, c.key.week, c.key.bank && c.key.bank.slice(0, 8)]
+    .filter(Boolean).join(" · ");
   const draw = (report) => {
     flows.replaceChildren(
-      h("table", {}, h("tr", {}, h("th", {}, t("chain")), metrics.map((m) => h("th", { class: "num" }, t(`metrics.${m}`))),
+      h("table", {}, h("tr", {}, h("th", {}, by), metrics.map((m) => h("th", { class: "num" }, t(`metrics.${m}`))),
         h("th", { class: "num" }, t("disbursedAmount"))),
-        report.cells.map((c) => h("tr", { "data-chain": c.key.chain }, h("td", {}, c.key.chain),
+        report.cells.map((c) => h("tr", { "data-chain": by === "chain" ? c.key.chain : label(c) }, h("td", {}, label(c)),
           metrics.map((m) => h("td", { class: "num", "data-metric": m }, (c.metrics[m] || {}).count || 0)),
           h("td", { class: "num" }, money((c.metrics.disbursed || {}).amount))))),
       bars(report.cells, "submitted"),
       h("p", { class: "muted" }, `${report.week_cells_withheld ?? 0} ${t("withheld")}`));
   };
   const refresh = async () => {
-    draw(await call("oversight", "GET", "/v1/oversight/flows?by=chain"));
+    draw(await call("oversight", "GET", `/v1/oversight/flows?by=${by}`));
     const table = await call("oversight", "GET", "/v1/oversight/lead-banks");
     leads.replaceChildren(h("table", {}, h("tr", {}, [t("chain"), t("roles.sme").slice(0, 0) || "主办行", t("needsRouted"), t("answered"),
       t("breaches"), t("approvalRate"), t("disbursedAmount"), t("lineUsed")].map((x) => h("th", {}, x))),
@@ -327,7 +349,10 @@ PAGES.pboc = async (view) => {
     const link = h("a", { href: URL.createObjectURL(await response.blob()), download: "lianrong-flows.csv" });
     link.click();
   } }, t("exportCsv"));
-  view.append(h("section", {}, h("h1", {}, t("flows")), flows, csv), h("section", {}, h("h2", {}, t("leadBanks")), leads));
+  const grouping = h("select", { "aria-label": "group by", onchange: (e) => { by = e.target.value; refresh(); } },
+    ["chain", "chain,week", "town", "chain,town", "bank", "size_class"].map((g) => h("option", { value: g }, g)));
+  view.append(h("section", {}, h("h1", {}, t("flows")), h("div", { class: "row" }, grouping), flows, csv),
+    h("section", {}, h("h2", {}, t("leadBanks")), leads));
   await refresh();
   const stop = new AbortController();
   follow("oversight", "/v1/oversight/live", () => refresh(), stop.signal);
