@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from lianrong_platform.testing.authorization import expected_row, outcomes
+
 from .conftest import BanksWorld, product_body
 
 CALLERS = ("anonymous", "sme", "officer_a1", "officer_b1", "bank_admin_a", "bank_admin_b", "regulator", "admin")
-OK = "ok"
 ROLES = set(CALLERS) - {"anonymous"}
 
 
 def row(ok: set[str], not_found: set[str] = frozenset()) -> dict[str, object]:
-    return {c: OK if c in ok else 401 if c == "anonymous" else 404 if c in not_found else 403 for c in CALLERS}
+    return expected_row(CALLERS, ok, not_found)
 
 
 MATRIX = [
@@ -77,15 +78,10 @@ MATRIX = [
 async def test_each_caller_gets_what_its_role_allows(banks: BanksWorld, method, path, body, expected) -> None:
     match_id = await banks.deliver(banks.proposal())
     url = path.format(match=match_id, **{k: str(v) for k, v in banks.ids.items()})
-    seen = {}
-    for caller in CALLERS:
-        response = await banks.call(
+    seen = await outcomes(
+        CALLERS,
+        lambda caller: banks.call(
             None if caller == "anonymous" else caller, method, url, json=body(banks) if body else None
-        )
-        if response.status_code in (401, 403, 404):
-            assert response.headers["content-type"] == "application/problem+json"
-            seen[caller] = response.status_code
-        else:
-            assert response.status_code < 300 or response.status_code in (409, 422), (caller, response.text)
-            seen[caller] = OK
+        ),
+    )
     assert seen == expected

@@ -10,25 +10,15 @@ from typing import Any
 import pytest
 
 from firms.clock import today
+from lianrong_platform.testing.authorization import expected_row, outcomes
 
 from .conftest import FirmsWorld, firm_body, need_body
 
 CALLERS = ("anonymous", "sme_a", "sme_b", "chain_master", "officer", "regulator", "admin")
-OK = "ok"  # authorised: 2xx, or 409/422 from a business rule the request met after passing authorisation
 
 
 def row(ok: set[str], *, not_found: set[str] = frozenset(), public: bool = False) -> dict[str, object]:
-    expected: dict[str, object] = {}
-    for caller in CALLERS:
-        if caller in ok or public:
-            expected[caller] = OK
-        elif caller == "anonymous":
-            expected[caller] = 401
-        elif caller in not_found:
-            expected[caller] = 404
-        else:
-            expected[caller] = 403
-    return expected
+    return expected_row(CALLERS, CALLERS if public else ok, not_found)
 
 
 ROLES = {"sme_a", "sme_b", "chain_master", "officer", "regulator", "admin"}
@@ -126,17 +116,12 @@ async def resources(firms: FirmsWorld) -> dict[str, str]:
 async def test_each_caller_gets_what_its_role_allows(firms: FirmsWorld, method, path, body, expected) -> None:
     ids = await resources(firms)
     url = path.format(**ids)
-    seen: dict[str, object] = {}
-    for caller in CALLERS:
-        response = await firms.call(
+    seen = await outcomes(
+        CALLERS,
+        lambda caller: firms.call(
             None if caller == "anonymous" else caller, method, url, json=body(firms) if body else None
-        )
-        if response.status_code in (401, 403, 404):
-            assert response.headers["content-type"] == "application/problem+json"
-            seen[caller] = response.status_code
-        else:
-            assert response.status_code < 300 or response.status_code in (409, 422), (caller, response.text)
-            seen[caller] = OK
+        ),
+    )
     assert seen == expected
 
 

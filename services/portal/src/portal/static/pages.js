@@ -335,7 +335,7 @@ PAGES.pboc = async (view) => {
   const refresh = async () => {
     draw(await call("oversight", "GET", `/v1/oversight/flows?by=${by}`));
     const table = await call("oversight", "GET", "/v1/oversight/lead-banks");
-    leads.replaceChildren(h("table", {}, h("tr", {}, [t("chain"), t("roles.sme").slice(0, 0) || "主办行", t("needsRouted"), t("answered"),
+    leads.replaceChildren(h("table", {}, h("tr", {}, [t("chain"), t("leadBank"), t("needsRouted"), t("answered"),
       t("breaches"), t("approvalRate"), t("disbursedAmount"), t("lineUsed")].map((x) => h("th", {}, x))),
       table.map((r) => h("tr", {}, h("td", {}, r.chain), h("td", {}, r.bank_name), h("td", { class: "num" }, r.needs_routed),
         h("td", { class: "num" }, r.answered), h("td", { class: "num" }, r.sla_breaches),
