@@ -1,21 +1,34 @@
-"""The whole journey in a real browser (Debian's Chromium, driven by Playwright) against every service running as
-it does in production: an SME's bad form is refused field by field; its need reaches the lead bank's officer live;
-the officer accepts, approves and disburses; the SME sees it on its timeline; the PBOC dashboard's numbers move.
+"""The portal in a real browser (Debian's Chromium, driven by Playwright) against every service running as it does in
+production, seeded with the demo market through the APIs. One running system serves the whole module:
+
+- the journey: an SME's bad form is refused field by field; its need reaches the lead bank's officer live; the officer
+  accepts, approves and disburses; the SME sees it on its timeline; the PBOC dashboard's numbers move;
+- a newcomer registers with the USCC checked as it is typed;
+- a bank admin publishes a product, changes its line, stops selling it, adds and pauses an officer, with the
+  services' errors shown in Chinese next to the fields;
+- the PBOC dashboard's weekly lines agree with the oversight API, and its CSV export downloads;
+- a need can be published with the keyboard alone, and every control on every page is reachable by Tab and named;
+- every page fits a phone's width.
+
 Screenshots of each page are kept under test-artifacts/screenshots."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
+import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from firms.domain.uscc import check_character
 
-from .stack import LOGS, running_stack
+from .stack import LOGS, Stack, running_stack
 
 SHOTS = LOGS / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
@@ -28,20 +41,38 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+PHONE = {"width": 375, "height": 812}
 
 
-async def log_in(browser: Browser, portal: str, person: str) -> Page:
-    page = await (await browser.new_context(viewport={"width": 1200, "height": 900}, locale="zh-CN")).new_page()
-    await page.goto(portal)
-    await page.locator(f'button[data-person="{person}"]').click()
-    return page
+@dataclass
+class Demo:
+    stack: Stack
+    people: dict[str, dict[str, Any]]
+    browser: Browser
+
+    def first(self, role: str) -> str:
+        return next(name for name, p in self.people.items() if p["role"] == role)
+
+    async def log_in(self, person: str, viewport: dict[str, int] | None = None) -> Page:
+        context = await self.browser.new_context(viewport=viewport or {"width": 1200, "height": 900}, locale="zh-CN")
+        page = await context.new_page()
+        await page.goto(self.stack.urls["portal"])
+        await page.locator(f'button[data-person="{person}"]').click()
+        return page
+
+    async def api(self, service: str, person: str, path: str) -> Any:
+        headers = {"Authorization": f"Bearer {self.people[person]['token']}"}
+        async with httpx.AsyncClient(base_url=self.stack.urls[service], headers=headers) as client:
+            response = await client.get(path)
+            response.raise_for_status()
+            return response.json()
 
 
-async def test_an_sme_need_travels_to_the_officer_and_back_and_the_pboc_sees_it(
-    infra, fresh_database, tmp_path: Path
-) -> None:
+@pytest.fixture(scope="module")
+async def demo(infra, module_databases, tmp_path_factory) -> AsyncIterator[Demo]:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    async with running_stack(infra, fresh_database, tmp_path) as stack:
+    state: Path = tmp_path_factory.mktemp("portal")
+    async with running_stack(infra, module_databases, state) as stack:
         seeding = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -52,83 +83,248 @@ async def test_an_sme_need_travels_to_the_officer_and_back_and_the_pboc_sees_it(
         )
         output, _ = await asyncio.wait_for(seeding.communicate(), 300)
         assert seeding.returncode == 0, output.decode()
-        people = json.loads((tmp_path / "demo-tokens.json").read_text())
-        sme = next(name for name, p in people.items() if p["role"] == "sme")
-        regulator = next(name for name, p in people.items() if p["role"] == "regulator")
+        people = json.loads((state / "demo-tokens.json").read_text())
         await asyncio.sleep(5)  # the demo's own needs are being matched
-
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            pboc = await log_in(browser, stack.urls["portal"], regulator)
-            row = pboc.locator('tr[data-chain="smart_terminal"] td[data-metric="disbursed"]')
-            await expect(row).to_be_visible(timeout=20_000)
-            disbursed_before = int(await row.inner_text())
-            await pboc.screenshot(path=str(SHOTS / "pboc-before.png"), full_page=True)
-
-            page = await log_in(browser, stack.urls["portal"], sme)
-            await expect(page.locator("#needs")).to_be_visible()
-            needs_before = await page.locator("#needs article").count()
-            need_form = page.locator("#need-form")
-            await need_form.locator('input[name="amount"]').fill("-5")
-            await need_form.locator('button[type="submit"]').click()
-            await expect(need_form.locator('[data-error="amount"]')).not_to_be_empty()
-            await page.screenshot(path=str(SHOTS / "sme-form-errors.png"), full_page=True)
-            assert await page.locator("#needs article").count() == needs_before  # nothing was created
-
-            await need_form.locator('input[name="amount"]').fill("800000")
-            await need_form.locator('select[name="chain"]').select_option("smart_terminal")
-            await need_form.locator('button[type="submit"]').click()
-            await expect(page.locator("#needs article")).to_have_count(needs_before + 1, timeout=10_000)
-            newest = page.locator("#needs article").first
-            need_id = await newest.get_attribute("data-need")
-            await expect(newest.locator('[data-status="matched"]')).to_be_visible(timeout=30_000)
-            await page.screenshot(path=str(SHOTS / "sme-matched.png"), full_page=True)
-
-            # The officer the matcher chose, as the SME's timeline names them.
-            matched = newest.locator('li[data-milestone="matched"]')
-            officer = f"{await matched.get_attribute('data-bank')}服务官{await matched.get_attribute('data-officer')}"
-            assert people[officer]["role"] == "officer"
-            desk = await log_in(browser, stack.urls["portal"], officer)
-            card = desk.locator(f'article[data-need="{need_id}"]')
-            await expect(card).to_be_visible(timeout=20_000)
-            await desk.screenshot(path=str(SHOTS / "officer-queue.png"), full_page=True)
-            await card.locator('[data-action="accept"]').click()
-            await expect(card.locator('form[data-form="approve"]')).to_be_visible(timeout=10_000)
-            await card.locator('form[data-form="approve"] button[type="submit"]').click()
-            await expect(card.locator('form[data-form="disburse"]')).to_be_visible(timeout=10_000)
-            await card.locator('form[data-form="disburse"] input[name="amount"]').fill("999999999")
-            await card.locator('form[data-form="disburse"] button[type="submit"]').click()
-            await expect(card.locator('[data-error="amount"]')).not_to_be_empty()  # more than approved: refused
-            await card.locator('form[data-form="disburse"] input[name="amount"]').fill("800000.00")
-            await card.locator('form[data-form="disburse"] button[type="submit"]').click()
-            await expect(card).to_have_count(0, timeout=10_000)  # done: off the queue
-
-            await expect(newest.locator('[data-status="disbursed"]')).to_be_visible(timeout=30_000)
-            await page.screenshot(path=str(SHOTS / "sme-disbursed.png"), full_page=True)
-
-            await expect(row).not_to_have_text(str(disbursed_before), timeout=30_000)  # the live feed moved it
-            assert int(await row.inner_text()) == disbursed_before + 1
-            await pboc.screenshot(path=str(SHOTS / "pboc-after.png"), full_page=True)
-
-            # A newcomer registers: the USCC is checked while it is typed, bad fields are named, then it works.
-            newcomer = await log_in(browser, stack.urls["portal"], "新注册企业1")
-            form = newcomer.locator("#register")
-            code = "91441900" + "MA4W1TPL8"
-            code += check_character(code)
-            await form.locator('input[name="uscc"]').fill(code[:-1] + ("0" if code[-1] != "0" else "1"))
-            await expect(form.locator('[data-error="uscc"]')).not_to_be_empty()
-            await form.locator('input[name="uscc"]').fill(code)
-            await expect(form.locator('[data-error="uscc"]')).to_be_empty()
-            await form.locator('button[type="submit"]').click()  # no name, no contact: refused field by field
-            await expect(form.locator('[data-error="legal_name"]')).not_to_be_empty()
-            await newcomer.screenshot(path=str(SHOTS / "sme-registration-errors.png"), full_page=True)
-            await form.locator('input[name="legal_name"]').fill("东莞市新创精密科技有限公司")
-            await form.locator('input[name="contact_name"]').fill("赵敏")
-            await form.locator('input[name="contact_phone"]').fill("13912345678")
-            await form.locator('button[type="submit"]').click()
-            await expect(newcomer.locator("h1")).to_have_text("东莞市新创精密科技有限公司", timeout=10_000)
-            await newcomer.locator("#declare-link button[type=submit]").click()
-            await expect(newcomer.locator(".status.pending")).to_be_visible(timeout=10_000)
-            await newcomer.screenshot(path=str(SHOTS / "sme-registered.png"), full_page=True)
+            yield Demo(stack, people, browser)
             await browser.close()
-    assert os.listdir(SHOTS)
+
+
+async def test_an_sme_need_travels_to_the_officer_and_back_and_the_pboc_sees_it(demo: Demo) -> None:
+    pboc = await demo.log_in(demo.first("regulator"))
+    row = pboc.locator('tr[data-chain="smart_terminal"] td[data-metric="disbursed"]')
+    await expect(row).to_be_visible(timeout=20_000)
+    disbursed_before = int(await row.inner_text())
+    await pboc.screenshot(path=str(SHOTS / "pboc-before.png"), full_page=True)
+
+    page = await demo.log_in(demo.first("sme"))
+    await expect(page.locator("#needs")).to_be_visible()
+    needs_before = await page.locator("#needs article").count()
+    need_form = page.locator("#need-form")
+    await need_form.locator('input[name="amount"]').fill("-5")
+    await need_form.locator('button[type="submit"]').click()
+    await expect(need_form.locator('[data-error="amount"]')).to_have_text("须大于 0")  # said in Chinese
+    await page.screenshot(path=str(SHOTS / "sme-form-errors.png"), full_page=True)
+    assert await page.locator("#needs article").count() == needs_before  # nothing was created
+
+    await need_form.locator('input[name="amount"]').fill("800000")
+    await need_form.locator('select[name="chain"]').select_option("smart_terminal")
+    await need_form.locator('button[type="submit"]').click()
+    await expect(page.locator("#needs article")).to_have_count(needs_before + 1, timeout=10_000)
+    newest = page.locator("#needs article").first
+    need_id = await newest.get_attribute("data-need")
+    await expect(newest.locator('[data-status="matched"]')).to_be_visible(timeout=30_000)
+    await page.screenshot(path=str(SHOTS / "sme-matched.png"), full_page=True)
+
+    # The officer the matcher chose, as the SME's timeline names them.
+    matched = newest.locator('li[data-milestone="matched"]')
+    officer = f"{await matched.get_attribute('data-bank')}服务官{await matched.get_attribute('data-officer')}"
+    assert demo.people[officer]["role"] == "officer"
+    desk = await demo.log_in(officer)
+    card = desk.locator(f'article[data-need="{need_id}"]')
+    await expect(card).to_be_visible(timeout=20_000)
+    await desk.screenshot(path=str(SHOTS / "officer-queue.png"), full_page=True)
+    await card.locator('[data-action="accept"]').click()
+    await expect(card.locator('form[data-form="approve"]')).to_be_visible(timeout=10_000)
+    await card.locator('form[data-form="approve"] button[type="submit"]').click()
+    await expect(card.locator('form[data-form="disburse"]')).to_be_visible(timeout=10_000)
+    await card.locator('form[data-form="disburse"] input[name="amount"]').fill("999999999")
+    await card.locator('form[data-form="disburse"] button[type="submit"]').click()
+    # More than approved: refused, in Chinese, naming the approved amount.
+    await expect(card.locator('[data-error="amount"]')).to_have_text("不能超过已审批金额 800,000 元")
+    await card.locator('form[data-form="disburse"] input[name="amount"]').fill("800000.00")
+    await card.locator('form[data-form="disburse"] button[type="submit"]').click()
+    await expect(card).to_have_count(0, timeout=10_000)  # done: off the queue
+
+    await expect(newest.locator('[data-status="disbursed"]')).to_be_visible(timeout=30_000)
+    await page.screenshot(path=str(SHOTS / "sme-disbursed.png"), full_page=True)
+
+    await expect(row).not_to_have_text(str(disbursed_before), timeout=30_000)  # the live feed moved it
+    assert int(await row.inner_text()) == disbursed_before + 1
+    await pboc.screenshot(path=str(SHOTS / "pboc-after.png"), full_page=True)
+
+
+async def test_a_newcomer_registers_with_the_uscc_checked_as_it_is_typed(demo: Demo) -> None:
+    newcomer = await demo.log_in("新注册企业1")
+    form = newcomer.locator("#register")
+    code = "91441900" + "MA4W1TPL8"
+    code += check_character(code)
+    await form.locator('input[name="uscc"]').fill(code[:-1] + ("0" if code[-1] != "0" else "1"))
+    await expect(form.locator('[data-error="uscc"]')).to_have_text("校验位不符，请检查是否输错")
+    await form.locator('input[name="uscc"]').fill("Z" + code[1:])
+    await expect(form.locator('[data-error="uscc"]')).to_contain_text("含有无效字符 Z")
+    await form.locator('input[name="uscc"]').fill(code)
+    await expect(form.locator('[data-error="uscc"]')).to_be_empty()
+    await form.locator('button[type="submit"]').click()  # no name, no contact: refused field by field
+    await expect(form.locator('[data-error="legal_name"]')).to_have_text("至少 1 个字符")
+    await newcomer.screenshot(path=str(SHOTS / "sme-registration-errors.png"), full_page=True)
+    await form.locator('input[name="legal_name"]').fill("东莞市新创精密科技有限公司")
+    await form.locator('input[name="contact_name"]').fill("赵敏")
+    await form.locator('input[name="contact_phone"]').fill("13912345678")
+    await form.locator('button[type="submit"]').click()
+    await expect(newcomer.locator("h1")).to_have_text("东莞市新创精密科技有限公司", timeout=10_000)
+    await newcomer.locator("#declare-link button[type=submit]").click()
+    await expect(newcomer.locator(".status.pending")).to_be_visible(timeout=10_000)
+    await newcomer.screenshot(path=str(SHOTS / "sme-registered.png"), full_page=True)
+
+
+async def test_a_bank_admin_publishes_a_product_changes_its_line_and_manages_officers(demo: Demo) -> None:
+    admin = demo.first("bank_admin")
+    bank_id = demo.people[admin]["bank_id"]
+    page = await demo.log_in(admin)
+    page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    form = page.locator("#new-product")
+    await expect(form).to_be_visible()
+    products_before = len(await demo.api("banks", admin, f"/v1/banks/{bank_id}/products"))
+
+    await form.locator('button[type="submit"]').click()  # no name
+    await expect(form.locator('[data-error="name"]')).to_have_text("至少 1 个字符")
+    await form.locator('input[name="name"]').fill("链融测试订单贷")
+    await form.locator('input[name="amount_min"]').fill("9000000")  # above the largest loan: a domain rule
+    await form.locator('button[type="submit"]').click()
+    await expect(form.locator('[data-error="amount_min"]')).to_have_text("最低金额高于最高金额")
+    await expect(form.locator('[data-error="name"]')).to_be_empty()
+    await page.screenshot(path=str(SHOTS / "bank-product-errors.png"), full_page=True)
+    assert len(await demo.api("banks", admin, f"/v1/banks/{bank_id}/products")) == products_before  # nothing made
+
+    await form.locator('input[name="amount_min"]').fill("100000")
+    await form.locator('button[type="submit"]').click()
+    row = page.locator('tr[data-product="链融测试订单贷"]')
+    await expect(row).to_be_visible(timeout=10_000)
+
+    line = row.locator('form[data-form="line"]')
+    await line.locator('input[name="capacity"]').fill("-1")
+    await line.locator('button[type="submit"]').click()
+    await expect(line.locator('[data-error="capacity"]')).to_have_text("不能小于 0")
+    await line.locator('input[name="capacity"]').fill("200000000")
+    await line.locator('button[type="submit"]').click()
+    await expect(row.locator('[data-field="remaining"]')).to_have_text("200,000,000", timeout=10_000)
+    await row.locator('[data-action="withdraw"]').click()
+    await expect(row.locator(".status.withdrawn")).to_be_visible(timeout=10_000)
+    stored = [
+        p
+        for p in await demo.api("banks", admin, f"/v1/banks/{bank_id}/products")
+        if p["terms"]["name"] == "链融测试订单贷"
+    ]
+    assert [(p["terms"]["capacity"], p["withdrawn"]) for p in stored] == [("200000000", True)]
+
+    officers = page.locator("#new-officer")
+    await officers.locator('button[type="submit"]').click()
+    await expect(officers.locator('[data-error="name"]')).to_have_text("至少 1 个字符")
+    await officers.locator('input[name="name"]').fill("林晓")
+    await officers.locator('input[name="centre"]').fill("松山湖制造业服务中心")
+    await officers.locator('button[type="submit"]').click()
+    officer = page.locator('tr[data-officer="林晓"]')
+    await expect(officer.locator('[data-available="true"]')).to_be_visible(timeout=10_000)
+    await officer.locator('[data-action="availability"]').click()
+    await expect(officer.locator('[data-available="false"]')).to_be_visible(timeout=10_000)
+    designated = {d["chain"] for d in await demo.api("banks", admin, "/v1/designations") if d["bank_id"] == bank_id}
+    assert designated
+    assert await page.locator("#coverage tr[data-chain]").count() == len(designated)
+    await page.screenshot(path=str(SHOTS / "bank-admin.png"), full_page=True)
+
+
+async def test_the_pboc_dashboard_draws_weekly_lines_that_agree_with_the_oversight_api(demo: Demo) -> None:
+    regulator = demo.first("regulator")
+    page = await demo.log_in(regulator)
+    weekly = await demo.api("oversight", regulator, "/v1/oversight/flows?by=chain,week")
+    expected = {
+        (c["key"]["chain"], c["key"]["week"]): c["metrics"].get("submitted", {}).get("count", 0)
+        for c in weekly["cells"]
+    }
+    assert expected, "the demo market should publish at least one chain-week"
+    lines = page.locator("#trend g[data-series]")
+    await expect(lines.first).to_be_visible(timeout=20_000)
+    drawn = {}
+    for i in range(await lines.count()):
+        chain = await lines.nth(i).get_attribute("data-series")
+        for point in (await lines.nth(i).get_attribute("data-points") or "").split(","):
+            week, value = point.split(":")
+            drawn[(chain, week)] = int(value)
+    assert drawn
+    assert drawn == {k: expected[k] for k in drawn}  # the six busiest chains, as the API counts them
+
+    await page.locator("#trend").locator("..").locator("select").first.select_option("bank")
+    legend = page.locator("#trend .legend li")
+    await expect(legend.first).to_be_visible()
+    banks = {b["name"] for b in await demo.api("banks", regulator, "/v1/banks")} | {"—"}
+    assert {await li.inner_text() for li in await legend.all()} <= banks  # names, not ids
+    await expect(page.locator("#sla g[data-series]")).to_have_count(3)
+
+    async with page.expect_download() as download:
+        await page.get_by_role("button", name="导出 CSV").click()
+    saved = await (await download.value).path()
+    csv = await asyncio.to_thread(Path(saved).read_text, encoding="utf-8")
+    assert csv.splitlines()[0].startswith("chain,")
+    await page.screenshot(path=str(SHOTS / "pboc-dashboard.png"), full_page=True)
+
+
+async def test_an_sme_publishes_a_need_with_the_keyboard_alone(demo: Demo) -> None:
+    page = await demo.log_in(demo.first("sme"))
+    await expect(page.locator("#needs")).to_be_visible()
+    needs_before = await page.locator("#needs article").count()
+    for _ in range(80):  # Tab from the top of the page to the amount field
+        await page.keyboard.press("Tab")
+        if await page.evaluate("document.activeElement.name") == "amount":
+            break
+    else:
+        raise AssertionError("the amount field cannot be reached with Tab")
+    await page.keyboard.press("Control+A")
+    await page.keyboard.type("650000")
+    for _ in range(40):
+        await page.keyboard.press("Tab")
+        if await page.evaluate(
+            "document.activeElement.type === 'submit' && !!document.activeElement.closest('#need-form')"
+        ):
+            break
+    else:
+        raise AssertionError("the submit button cannot be reached with Tab")
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#needs article")).to_have_count(needs_before + 1, timeout=10_000)
+    await expect(page.locator("#needs article").first).to_contain_text("650,000")
+
+
+CONTROLS = "#view button, #view input, #view select, #view a[href], #view summary"
+UNNAMED_CONTROLS = f"""() => [...document.querySelectorAll('{CONTROLS}')]
+  .filter((el) => el.offsetParent !== null)
+  .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.textContent.trim())
+  .map((el) => el.outerHTML.slice(0, 80))"""
+NOT_TABBED = f"""() => [...document.querySelectorAll('{CONTROLS}')]
+  .filter((el) => el.offsetParent !== null && !el.disabled && !el.dataset.tabbed)
+  .map((el) => el.outerHTML.slice(0, 80))"""
+LOADED = {  # what shows that a role's page has drawn its data
+    "sme": "#needs article",
+    "chain_master": "#receivables > *",
+    "officer": "#queue > *",
+    "bank_admin": "#coverage tr",
+    "regulator": "#trend figure",
+}
+
+
+async def open_page(demo: Demo, role: str, viewport: dict[str, int] | None = None) -> Page:
+    page = await demo.log_in(demo.first(role), viewport)
+    await expect(page.locator(LOADED[role]).first).to_be_visible(timeout=20_000)
+    return page
+
+
+@pytest.mark.parametrize("role", list(LOADED))
+async def test_every_control_is_named_and_reachable_by_tab(demo: Demo, role: str) -> None:
+    page = await open_page(demo, role)
+    assert await page.evaluate(UNNAMED_CONTROLS) == []
+    await page.evaluate(
+        """() => { document.addEventListener('focusin', (e) => { e.target.dataset.tabbed = '1'; });
+                  document.getElementById('view').focus(); }"""
+    )
+    total = await page.evaluate(f"document.querySelectorAll('{CONTROLS}').length")
+    for _ in range(total + 5):
+        await page.keyboard.press("Tab")
+    assert await page.evaluate(NOT_TABBED) == []
+
+
+@pytest.mark.parametrize("role", list(LOADED))
+async def test_every_page_fits_a_phone_screen(demo: Demo, role: str) -> None:
+    page = await open_page(demo, role, PHONE)
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    await page.screenshot(path=str(SHOTS / f"phone-{role}.png"), full_page=True)
+    assert width <= PHONE["width"], f"the {role} page is {width}px wide on a {PHONE['width']}px screen"

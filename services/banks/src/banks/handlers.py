@@ -53,9 +53,9 @@ async def register_bank(conn: Connection, cmd: RegisterBank) -> BankView:
 async def designate(conn: Connection, actor: Principal, cmd: Designate) -> DesignationView:
     """Designate a lead or cooperating bank for a chain. A new lead ends the current one: a chain has one lead."""
     if await bank_store.bank(conn, cmd.bank_id) is None:
-        raise Invalid("no such bank", field="/bank_id")
+        raise Invalid("no such bank", field="/bank_id", code="unknown_bank")
     if cmd.valid_until is not None and cmd.valid_until < cmd.valid_from:
-        raise Invalid("a designation cannot end before it starts", field="/valid_until")
+        raise Invalid("a designation cannot end before it starts", field="/valid_until", code="ends_before_start")
     ended: list[DesignationView] = []
     existing = await bank_store.current_designation(conn, cmd.chain, cmd.bank_id)
     if existing is not None:
@@ -259,10 +259,18 @@ async def approve(conn: Connection, actor: Principal, match_id: UUID, cmd: Appro
     check_approval(cmd.amount, requested, product.terms.amount_min, product.terms.amount_max)
     if not product.terms.rate_min <= cmd.annual_rate <= product.terms.rate_max:
         raise Invalid(
-            f"the product's rate is between {product.terms.rate_min} and {product.terms.rate_max}", field="/annual_rate"
+            f"the product's rate is between {product.terms.rate_min} and {product.terms.rate_max}",
+            field="/annual_rate",
+            code="outside_product_rates",
+            params={"min": product.terms.rate_min, "max": product.terms.rate_max},
         )
     if not product.terms.term_min_months <= cmd.term_months <= product.terms.term_max_months:
-        raise Invalid("the term is outside the product's range", field="/term_months")
+        raise Invalid(
+            "the term is outside the product's range",
+            field="/term_months",
+            code="outside_product_terms",
+            params={"min": product.terms.term_min_months, "max": product.terms.term_max_months},
+        )
     await match_store.record_approval(conn, match_id, cmd.amount, cmd.model_dump(mode="json"))
     await outbox.record(
         conn,

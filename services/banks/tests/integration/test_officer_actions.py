@@ -94,21 +94,27 @@ async def test_invalid_transitions_are_refused_and_change_nothing(banks: BanksWo
         "officer_a1", "POST", f"{path}/disburse", json={"amount": "1000000.01", "disbursed_on": "2026-11-20"}
     )
     assert too_much.status_code == 422
-    assert too_much.json()["errors"][0]["pointer"] == "/amount"
+    [error] = too_much.json()["errors"]
+    assert (error["pointer"], error["code"], error["params"]) == (
+        "/amount",
+        "above_approval",
+        {"approved": "1000000.00"},
+    )
     assert await state(banks, match_id) == before
 
 
 async def test_approval_respects_the_request_and_the_products_ranges(banks: BanksWorld) -> None:
     match_id = await banks.deliver(banks.proposal(), requested="800000.00")
     await banks.call("officer_a1", "POST", f"/v1/matches/{match_id}/accept")
-    for body, pointer in (
-        ({"amount": "900000.00", "annual_rate": "0.04", "term_months": 12}, "/amount"),
-        ({"amount": "500000.00", "annual_rate": "0.09", "term_months": 12}, "/annual_rate"),
-        ({"amount": "500000.00", "annual_rate": "0.04", "term_months": 60}, "/term_months"),
+    for body, pointer, code in (
+        ({"amount": "900000.00", "annual_rate": "0.04", "term_months": 12}, "/amount", "above_request"),
+        ({"amount": "500000.00", "annual_rate": "0.09", "term_months": 12}, "/annual_rate", "outside_product_rates"),
+        ({"amount": "500000.00", "annual_rate": "0.04", "term_months": 60}, "/term_months", "outside_product_terms"),
     ):
         response = await banks.call("officer_a1", "POST", f"/v1/matches/{match_id}/approve", json=body)
         assert response.status_code == 422
-        assert response.json()["errors"][0]["pointer"] == pointer
+        [error] = response.json()["errors"]
+        assert (error["pointer"], error["code"]) == (pointer, code)
 
 
 async def test_nobody_acts_on_another_officers_or_another_banks_match(banks: BanksWorld) -> None:

@@ -53,12 +53,12 @@ def _facts(town: str, employees: int, revenue: Decimal, honours: tuple[ev.Honour
 
 async def _check_town(conn: Connection, town: str) -> None:
     if not await reference.town_exists(conn, town):
-        raise Invalid(f"{town!r} is not one of Dongguan's towns, streets or parks", field="/town")
+        raise Invalid(f"{town!r} is not one of Dongguan's towns, streets or parks", field="/town", code="unknown_town")
 
 
 async def _check_chain(conn: Connection, chain: str, field: str = "/chain") -> None:
     if await reference.unknown_chains(conn, [chain]):
-        raise Invalid(f"{chain!r} is not a key chain", field=field)
+        raise Invalid(f"{chain!r} is not a key chain", field=field, code="unknown_chain")
 
 
 # --- firms --------------------------------------------------------------------------------------------------------
@@ -67,12 +67,12 @@ async def register_firm(conn: Connection, actor: Principal, cmd: RegisterFirm) -
         firm_id = cmd.firm_id or uuid.uuid4()
     else:
         if cmd.firm_id is not None and cmd.firm_id != actor.firm_id:
-            raise Invalid("a firm registers itself: leave firm_id out", field="/firm_id")
+            raise Invalid("a firm registers itself: leave firm_id out", field="/firm_id", code="firm_id_not_allowed")
         firm_id = acting_firm(actor)
     try:
         uscc = validate_uscc(cmd.uscc)
     except InvalidUscc as exc:
-        raise Invalid(str(exc), field="/uscc") from exc
+        raise Invalid(str(exc), field="/uscc", code=exc.code, params=exc.params) from exc
     await _check_town(conn, cmd.town)
     facts = _facts(cmd.town, cmd.employees, cmd.revenue_last_year, cmd.honours)
     if await firm_store.exists(conn, firm_id):
@@ -129,10 +129,10 @@ async def add_chain(conn: Connection, cmd: AddChain) -> ChainView:
 async def designate_chain_master(conn: Connection, cmd: DesignateChainMaster) -> None:
     ident = await firm_store.identity(conn, cmd.firm_id)
     if ident is None:
-        raise Invalid("the chain master must be a registered firm", field="/firm_id")
+        raise Invalid("the chain master must be a registered firm", field="/firm_id", code="unknown_firm")
     unknown = await reference.unknown_chains(conn, list(cmd.chains))
     if unknown:
-        raise Invalid(f"not key chains: {', '.join(unknown)}", field="/chains")
+        raise Invalid(f"not key chains: {', '.join(unknown)}", field="/chains", code="unknown_chain")
     await reference.designate_chain_master(conn, cmd.firm_id, list(cmd.chains))
     chains = tuple(await reference.chains_mastered_by(conn, cmd.firm_id))
     await outbox.record(
@@ -146,9 +146,11 @@ async def declare_link(conn: Connection, actor: Principal, firm_id: UUID, cmd: D
     if not await firm_store.exists(conn, firm_id):
         raise NotFound("no such firm")
     if cmd.chain not in await reference.chains_mastered_by(conn, cmd.chain_master_firm_id):
-        raise Invalid("that firm is not a chain master of this chain", field="/chain_master_firm_id")
+        raise Invalid(
+            "that firm is not a chain master of this chain", field="/chain_master_firm_id", code="not_chain_master"
+        )
     if cmd.chain_master_firm_id == firm_id:
-        raise Invalid("a firm cannot supply itself", field="/chain_master_firm_id")
+        raise Invalid("a firm cannot supply itself", field="/chain_master_firm_id", code="supplies_itself")
     link_id = uuid.uuid4()
     if not await link_store.insert_link(
         conn, link_id, firm_id, cmd.chain_master_firm_id, cmd.chain, cmd.tier.value, cmd.annual_supply_value
@@ -290,13 +292,15 @@ async def _position(conn: Connection, firm_id: UUID, chain: str, receivable_id: 
         )
     claim = await link_store.receivable(conn, receivable_id)
     if claim is None or claim.supplier_firm_id != firm_id:
-        raise Invalid("no such receivable of this firm", field="/receivable_id")
+        raise Invalid("no such receivable of this firm", field="/receivable_id", code="unknown_receivable")
     if claim.status is not links.Decision.CONFIRMED:
-        raise Invalid("the chain master has not confirmed this receivable", field="/receivable_id")
+        raise Invalid(
+            "the chain master has not confirmed this receivable", field="/receivable_id", code="receivable_unconfirmed"
+        )
     claim_link = await link_store.link(conn, claim.link_id)
     assert claim_link is not None
     if claim_link.chain != chain:
-        raise Invalid("this receivable belongs to another chain", field="/receivable_id")
+        raise Invalid("this receivable belongs to another chain", field="/receivable_id", code="receivable_other_chain")
     return ev.ChainPosition(
         chain_master_firm_id=claim.chain_master_firm_id,
         tier=claim_link.tier,

@@ -59,7 +59,11 @@ async def counts(firms: FirmsWorld) -> tuple[int, int, int]:
 def assert_names_field(response, pointer: str) -> None:
     assert 400 <= response.status_code < 500, response.text
     assert response.headers["content-type"] == "application/problem+json"
-    assert pointer in [e["pointer"] for e in response.json().get("errors", [])], response.json()
+    errors = {e["pointer"]: e for e in response.json().get("errors", [])}
+    assert pointer in errors, response.json()
+    # A code a client can say in its own language (the portal's Chinese), not the catch-all of an uncoded rule.
+    assert errors[pointer]["code"] not in ("", "rule"), errors[pointer]
+    assert isinstance(errors[pointer]["params"], dict)
 
 
 @pytest.mark.parametrize(("case", "body", "pointer"), NEED_CASES, ids=[c[0] for c in NEED_CASES])

@@ -99,6 +99,14 @@ async def test_invalid_fields_are_named_with_json_pointers(client, tokens) -> No
     assert {e["pointer"] for e in body["errors"]} == {"/amount", "/term_months"}
 
 
+async def test_field_errors_carry_a_code_and_its_limits_for_translation(client, tokens) -> None:
+    token = tokens.issuer.issue(Role.SME, "owner", firm_id=uuid.uuid4())
+    response = await client.post("/v1/samples", headers=bearer(token), json={"amount": "-5", "term_months": "x"})
+    errors = {e["pointer"]: e for e in assert_problem(response, 422)["errors"]}
+    assert (errors["/amount"]["code"], errors["/amount"]["params"]) == ("greater_than", {"gt": "0"})
+    assert (errors["/term_months"]["code"], errors["/term_months"]["params"]) == ("int_parsing", {})
+
+
 async def test_a_body_that_is_not_json_is_a_problem(client, tokens) -> None:
     token = tokens.issuer.issue(Role.SME, "owner", firm_id=uuid.uuid4())
     response = await client.post(

@@ -57,11 +57,21 @@ def next_status(current: MatchStatus, action: Action, *, now: datetime, answer_b
 
 def check_approval(amount: Decimal, requested: Decimal, amount_min: Decimal, amount_max: Decimal) -> None:
     if amount > requested:
-        raise Invalid("cannot approve more than the firm asked for", field="/amount")
+        raise Invalid("cannot approve more than the firm asked for", field="/amount", code="above_request")
     if not amount_min <= amount <= amount_max:
-        raise Invalid(f"the product lends between {amount_min} and {amount_max}", field="/amount")
+        raise Invalid(
+            f"the product lends between {amount_min} and {amount_max}",
+            field="/amount",
+            code="outside_product_amounts",
+            params={"min": amount_min, "max": amount_max},
+        )
 
 
 def check_disbursement(amount: Decimal, approved: Decimal) -> None:
     if amount > approved:
-        raise Invalid(f"cannot disburse more than the {approved} approved", field="/amount")
+        raise Invalid(
+            f"cannot disburse more than the {approved} approved",
+            field="/amount",
+            code="above_approval",
+            params={"approved": approved},
+        )

@@ -24,10 +24,12 @@ def check_honours(honours: Iterable[Honour]) -> tuple[Honour, ...]:
     result = tuple(honours)
     for i, h in enumerate(result):
         if h.valid_until is not None and h.valid_until < h.valid_from:
-            raise Invalid("an honour cannot end before it starts", field=f"/honours/{i}/valid_until")
+            raise Invalid(
+                "an honour cannot end before it starts", field=f"/honours/{i}/valid_until", code="ends_before_start"
+            )
     codes = [h.code for h in result]
     if len(codes) != len(set(codes)):
-        raise Invalid("each honour may be listed once", field="/honours")
+        raise Invalid("each honour may be listed once", field="/honours", code="listed_twice")
     return result
 
 

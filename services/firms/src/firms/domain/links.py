@@ -24,8 +24,12 @@ def check_decidable(current: Decision, what: str) -> None:
 
 def check_claim(amount: Decimal, due_date: date, today: date) -> None:
     if amount <= 0:
-        raise Invalid("the amount must be positive", field="/amount")
+        raise Invalid("the amount must be positive", field="/amount", code="not_positive")
     if due_date < today:
-        raise Invalid("the due date is already past", field="/due_date")
+        raise Invalid("the due date is already past", field="/due_date", code="date_past")
     if due_date > today + MAX_CLAIM_TERM:
-        raise Invalid("a receivable or order to confirm must fall due within one year", field="/due_date")
+        raise Invalid(
+            "a receivable or order to confirm must fall due within one year",
+            field="/due_date",
+            code="due_beyond_one_year",
+        )

@@ -84,15 +84,22 @@ def status_of(entries: list[Entry]) -> NeedStatus:
 
 def check_terms(terms: NeedTerms, today: date) -> NeedTerms:
     if terms.amount < MIN_AMOUNT or terms.amount > MAX_AMOUNT:
-        raise Invalid(f"the amount must be between {MIN_AMOUNT} and {MAX_AMOUNT} yuan", field="/amount")
+        raise Invalid(
+            f"the amount must be between {MIN_AMOUNT} and {MAX_AMOUNT} yuan",
+            field="/amount",
+            code="amount_out_of_range",
+            params={"min": MIN_AMOUNT, "max": MAX_AMOUNT},
+        )
     if terms.consent_until < today:
-        raise Invalid("consent must last at least until today", field="/consent_until")
+        raise Invalid("consent must last at least until today", field="/consent_until", code="date_past")
     if terms.needed_by is not None and terms.needed_by < today:
-        raise Invalid("the date needed by is already past", field="/needed_by")
+        raise Invalid("the date needed by is already past", field="/needed_by", code="date_past")
     if CollateralKind.NONE in terms.collateral and len(terms.collateral) > 1:
-        raise Invalid("'none' cannot be combined with other collateral", field="/collateral")
+        raise Invalid(
+            "'none' cannot be combined with other collateral", field="/collateral", code="unsecured_with_collateral"
+        )
     if len(set(terms.product_types)) != len(terms.product_types):
-        raise Invalid("each product type may be listed once", field="/product_types")
+        raise Invalid("each product type may be listed once", field="/product_types", code="listed_twice")
     return terms
 
 

@@ -30,7 +30,12 @@ _REGION = re.compile(r"^\d{6}$")
 
 
 class InvalidUscc(ValueError):
-    """The text is not a valid USCC; the message says why, for the person who typed it."""
+    """The text is not a valid USCC; the message says why, for the person who typed it, and `code` which rule."""
+
+    def __init__(self, message: str, code: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def check_character(first17: str) -> str:
@@ -42,20 +47,26 @@ def validate_uscc(text: str) -> str:
     """The USCC in canonical (upper-case) form, or InvalidUscc saying what is wrong."""
     code = text.strip().upper()
     if len(code) != 18:
-        raise InvalidUscc(f"a USCC has 18 characters, this has {len(code)}")
+        raise InvalidUscc(f"a USCC has 18 characters, this has {len(code)}", "uscc_length", length=len(code))
     bad = sorted({c for c in code if c not in _VALUE})
     if bad:
-        raise InvalidUscc(f"a USCC cannot contain {', '.join(bad)} (letters I, O, S, V, Z are never used)")
+        raise InvalidUscc(
+            f"a USCC cannot contain {', '.join(bad)} (letters I, O, S, V, Z are never used)",
+            "uscc_character",
+            characters=" ".join(bad),
+        )
     kinds = _AUTHORITIES.get(code[0])
     if kinds is None:
-        raise InvalidUscc(f"{code[0]!r} is not a registering authority")
+        raise InvalidUscc(f"{code[0]!r} is not a registering authority", "uscc_authority")
     if code[1] not in kinds:
-        raise InvalidUscc(f"{code[1]!r} is not an entity type that authority {code[0]!r} registers")
+        raise InvalidUscc(f"{code[1]!r} is not an entity type that authority {code[0]!r} registers", "uscc_entity_type")
     if not _REGION.match(code[2:8]):
-        raise InvalidUscc("positions 3–8 must be a six-digit region code")
+        raise InvalidUscc("positions 3–8 must be a six-digit region code", "uscc_region")
     expected = check_character(code[:17])
     if code[17] != expected:
-        raise InvalidUscc("the check character (position 18) does not match: a character was mistyped")
+        raise InvalidUscc(
+            "the check character (position 18) does not match: a character was mistyped", "uscc_check_character"
+        )
     return code
 
 

@@ -9,6 +9,7 @@ class Problem extends Error {
   constructor(body, status) {
     super(body.detail || body.title || `HTTP ${status}`);
     this.status = status;
+    this.code = (body.type || "").split("/").pop();
     this.errors = body.errors || [];
   }
 }
@@ -56,6 +57,23 @@ async function follow(service, path, onEvent, signal) {
   }
 }
 
+// The error in the reader's language: the service's `code` and `params` through TEXT.errors; its English text when
+// there is no translation for that code.
+function errorText(error) {
+  const template = (TEXT[LANG].errors || {})[error.code];
+  if (!template) return error.detail;
+  return template.replace(/\{(\w+)\}/g, (_, name) => {
+    const value = (error.params || {})[name] ?? "";
+    return /^\d{4,}(\.\d+)?$/.test(value) ? money(value) : value;
+  });
+}
+
+// A problem that names no field, said in the reader's language with the service's own words after it.
+function problemText(problem) {
+  const title = (TEXT[LANG].problems || {})[problem.code];
+  return title && LANG === "zh" ? `${title}（${problem.message}）` : problem.message;
+}
+
 // Shows each field error next to the field it names (the problem's JSON pointer → data-field).
 function showErrors(form, problem) {
   form.querySelectorAll(".error").forEach((el) => { el.textContent = ""; });
@@ -65,11 +83,11 @@ function showErrors(form, problem) {
     const name = (error.pointer || "").split("/")[1];
     const slot = form.querySelector(`[data-error="${name}"]`);
     const field = form.querySelector(`[name="${name}"]`);
-    if (slot) { slot.textContent = error.detail; shown = true; }
+    if (slot) { slot.textContent = errorText(error); shown = true; }
     if (field) field.classList.add("invalid");
   }
   const general = form.querySelector('[data-error="_"]');
-  if (general) general.textContent = shown ? "" : problem.message;
+  if (general) general.textContent = shown ? "" : problemText(problem);
 }
 
 function toast(text) {

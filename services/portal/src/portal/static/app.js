@@ -14,7 +14,7 @@ async function route() {
   try {
     cleanup = (await (PAGES[page] || PAGES.login)(view)) || null;
   } catch (problem) {
-    view.append(h("section", { role: "alert" }, h("p", { class: "error" }, problem.message)));
+    view.append(h("section", { role: "alert" }, h("p", { class: "error" }, problem instanceof Problem ? problemText(problem) : String(problem))));
   }
   view.focus();
 }

@@ -92,15 +92,19 @@ def _pointer(loc: Sequence[int | str]) -> str:
 
 
 def field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """One entry per invalid field: where (JSON pointer), what (English text), and pydantic's error type with its
+    limits (`greater_than` with `{"gt": "0"}`) so a client can say the same in its own language."""
     errors = []
     for err in exc.errors():
         loc = err.get("loc", ())
+        ctx = err.get("ctx") or {}
         errors.append(
             {
                 "pointer": _pointer(loc),
                 "in": str(loc[0]) if loc else "body",
-                "detail": err.get("msg", "invalid"),
+                "detail": err.get("msg", "invalid").removeprefix("Value error, "),
                 "code": err.get("type", "invalid"),
+                "params": {k: str(v) for k, v in ctx.items() if k != "error"},
             }
         )
     return errors

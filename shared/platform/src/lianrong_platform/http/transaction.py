@@ -17,7 +17,11 @@ from lianrong_platform.http.problems import Conflict, NotFound, Problem
 
 
 def as_problem(exc: errors.DomainError) -> Problem:
-    fields = [{"pointer": exc.field, "in": "body", "detail": exc.message}] if exc.field else []
+    fields = (
+        [{"pointer": exc.field, "in": "body", "detail": exc.message, "code": exc.code, "params": exc.params}]
+        if exc.field
+        else []
+    )
     if isinstance(exc, errors.NotFound):
         return NotFound(exc.message)
     if isinstance(exc, errors.Conflict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import asyncpg
@@ -29,9 +30,8 @@ def _with_database(dsn: str, database: str) -> str:
     return f"{head}/{database}"
 
 
-@pytest.fixture
-async def fresh_database(infra: Infra) -> AsyncIterator[Callable[[], Awaitable[str]]]:
-    """Makes empty databases on the real PostgreSQL (each call one more) and drops them after the test."""
+@asynccontextmanager
+async def _databases(infra: Infra) -> AsyncIterator[Callable[[], Awaitable[str]]]:
     made: list[str] = []
 
     async def make() -> str:
@@ -51,6 +51,20 @@ async def fresh_database(infra: Infra) -> AsyncIterator[Callable[[], Awaitable[s
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@pytest.fixture
+async def fresh_database(infra: Infra) -> AsyncIterator[Callable[[], Awaitable[str]]]:
+    """Makes empty databases on the real PostgreSQL (each call one more) and drops them after the test."""
+    async with _databases(infra) as make:
+        yield make
+
+
+@pytest.fixture(scope="module")
+async def module_databases(infra: Infra) -> AsyncIterator[Callable[[], Awaitable[str]]]:
+    """The same, kept for a whole test module: for a running system that several tests share."""
+    async with _databases(infra) as make:
+        yield make
 
 
 @pytest.fixture

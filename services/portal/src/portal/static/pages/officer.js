@@ -1,0 +1,83 @@
+// The officer's live queue: matches appear without reload, with the answer deadline counting down.
+function countdown(due) {
+  const el = h("span", { class: "due" });
+  const tick = () => {
+    const left = Math.round((new Date(due) - Date.now()) / 1000);
+    el.textContent = left > 0 ? `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` : "0:00";
+    el.classList.toggle("late", left <= 60);
+  };
+  tick();
+  el.timer = setInterval(tick, 1000);
+  return el;
+}
+
+function matchCard(m, refresh) {
+  const act = async (action, body, form) => {
+    try { await call("banks", "POST", `/v1/matches/${m.match_id}/${action}`, body); refresh(); }
+    catch (problem) { if (form) showErrors(form, problem); else toast(problemText(problem)); }
+  };
+  const reasonSelect = (name, values) => h("select", { name, "aria-label": t("reason") },
+    values.map((v) => h("option", { value: v }, t(`reasons.${v}`))));
+  const forms = [];
+  if (m.status === "proposed") {
+    const decline = h("form", { class: "row" }, reasonSelect("reason", ["outside_appetite", "capacity_exhausted",
+      "insufficient_information", "conflict_of_interest", "officer_unavailable", "other"]),
+      h("button", { type: "submit" }, t("decline")), h("span", { class: "error", "data-error": "reason" }));
+    decline.addEventListener("submit", (e) => { e.preventDefault(); act("decline", { reason: new FormData(decline).get("reason") }, decline); });
+    forms.push(h("button", { class: "primary", type: "button", "data-action": "accept", onclick: () => act("accept") }, t("accept")), decline);
+  }
+  if (m.status === "accepted") {
+    const approve = h("form", { class: "grid", "data-form": "approve" },
+      h("label", {}, t("amount"), h("input", { name: "amount", value: m.need ? m.need.terms.amount : "" }), h("span", { class: "error", "data-error": "amount" })),
+      h("label", {}, t("rate"), h("input", { name: "annual_rate", value: "0.0400" }), h("span", { class: "error", "data-error": "annual_rate" })),
+      h("label", {}, t("term"), h("input", { name: "term_months", type: "number", value: m.need ? m.need.terms.term_months : 12 }), h("span", { class: "error", "data-error": "term_months" })),
+      h("div", {}, h("button", { class: "primary", type: "submit" }, t("approve"))));
+    approve.addEventListener("submit", (e) => { e.preventDefault(); act("approve", Object.fromEntries(new FormData(approve)), approve); });
+    const reject = h("form", { class: "row" }, reasonSelect("reason", ["credit_history", "insufficient_cash_flow",
+      "insufficient_collateral", "chain_relation_unverified", "policy_restriction", "firm_withdrew", "other"]),
+      h("button", { type: "submit" }, t("reject")));
+    reject.addEventListener("submit", (e) => { e.preventDefault(); act("reject", { reason: new FormData(reject).get("reason") }, reject); });
+    forms.push(approve, reject);
+  }
+  if (m.status === "approved") {
+    const disburse = h("form", { class: "grid", "data-form": "disburse" },
+      h("label", {}, t("amount"), h("input", { name: "amount", value: m.approved.amount }), h("span", { class: "error", "data-error": "amount" })),
+      h("label", {}, t("date"), h("input", { name: "disbursed_on", type: "date", value: new Date().toISOString().slice(0, 10) })),
+      h("div", {}, h("button", { class: "primary", type: "submit" }, t("disburse"))));
+    disburse.addEventListener("submit", (e) => { e.preventDefault(); act("disburse", Object.fromEntries(new FormData(disburse)), disburse); });
+    forms.push(disburse);
+  }
+  const p = m.proposal;
+  return h("article", { class: "card", "data-match": m.match_id, "data-need": m.need_id },
+    h("div", { class: "row" }, h("strong", {}, m.firm ? m.firm.legal_name : t("notDisclosed")),
+      h("span", { class: `status ${m.status}`, "data-status": m.status }, t(`statuses.${m.status}`)),
+      m.status === "proposed" ? h("span", {}, `${t("answerBy")} `, countdown(m.answer_by)) : ""),
+    m.firm ? h("div", { class: "muted" }, `${m.firm.contact_name} · ${m.firm.contact_phone}`) : "",
+    m.need ? h("div", {}, `${money(m.need.terms.amount)} ${t("yuan")} · ${m.need.terms.term_months} ${t("months")} · ${m.need.terms.purpose} · ${m.need.chain}`) : "",
+    h("details", {}, h("summary", {}, `${p.product_name} · ${t("score")} ${p.score}`),
+      h("ul", {}, (p.components || []).map((c) => h("li", {}, `${c.explanation} (${c.value} × ${c.weight})`)))),
+    h("div", { class: "row" }, forms));
+}
+
+PAGES.officer = async (view) => {
+  const queue = h("div", { class: "cards", id: "queue" });
+  const shown = new Map();  // match id → { version, card }: a card the officer is working on is redrawn only if it changed
+  const refresh = async () => {
+    const matches = await call("banks", "GET", "/v1/matches?limit=100");
+    const open = matches.filter((m) => ["proposed", "accepted", "approved"].includes(m.status));
+    const cards = open.map((m) => {
+      const version = `${m.status}|${m.updated_at}`;
+      const known = shown.get(m.match_id);
+      if (known && known.version === version) return known.card;
+      const card = matchCard(m, refresh);
+      shown.set(m.match_id, { version, card });
+      return card;
+    });
+    queue.replaceChildren(...(cards.length ? cards : [h("p", { class: "muted" }, t("none"))]));
+  };
+  view.append(h("section", {}, h("h1", {}, t("queue"), " ", h("span", { class: "status", id: "live" }, t("live"))), queue));
+  await refresh();
+  const stop = new AbortController();
+  follow("banks", "/v1/matches/stream", () => refresh(), stop.signal);  // no reload: the stream redraws the queue
+  return () => stop.abort();
+};

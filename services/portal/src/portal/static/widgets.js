@@ -1,0 +1,82 @@
+// Pieces the pages share: labelled fields with their error slot, checkbox groups, and the dashboard's charts.
+
+// A labelled input with the slot where the API's error for `name` appears (see showErrors).
+function field(name, label, input) {
+  input.id ||= `f-${name}-${Math.random().toString(36).slice(2, 8)}`;
+  input.setAttribute("aria-describedby", `${input.id}-error`);
+  return h("label", {}, label, input, h("span", { class: "error", id: `${input.id}-error`, "data-error": name,
+    "aria-live": "polite" }));
+}
+
+// A group of checkboxes sharing `name`; `options` are [value, label] pairs.
+function checks(name, legend, options, checked = []) {
+  return h("fieldset", {}, h("legend", {}, legend),
+    ...options.map(([value, label]) => h("label", { class: "row" },
+      h("input", { type: "checkbox", name, value, checked: checked.includes(value) }), label)),
+    h("span", { class: "error", "data-error": name, "aria-live": "polite" }));
+}
+
+const optionsOf = (group) => Object.entries(TEXT[LANG][group]);
+const chainLabel = (chain) => (LANG === "zh" ? chain.name_zh : chain.name_en);
+
+function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  Object.entries(attrs).forEach(([k, v]) => el.setAttribute(k, v));
+  children.flat().forEach((c) => el.append(c instanceof Node ? c : document.createTextNode(c)));
+  return el;
+}
+
+function bars(cells, metric, label) {
+  const values = cells.map((c) => (c.metrics[metric] || {}).count || 0);
+  const max = Math.max(1, ...values);
+  const width = 520, row = 26;
+  return svg("svg", { viewBox: `0 0 ${width} ${row * cells.length + 4}`, role: "img", "aria-label": t(`metrics.${metric}`),
+                      width: "100%" },
+    cells.flatMap((c, i) => [
+      svg("text", { x: 0, y: i * row + 18, class: "bar-label" }, `${label(c)} ${values[i]}`),
+      svg("rect", { x: 150, y: i * row + 4, width: (values[i] / max) * (width - 190), height: row - 8, class: "bar" }),
+    ]));
+}
+
+const PALETTE = ["#b3261e", "#1f5fa8", "#1e7a46", "#b26a00", "#6a3fa0", "#00808a", "#8a4b2a", "#5b6b7c"];
+
+// Weekly series as lines. A week missing from a series is a gap, not a zero: it had no activity, or its figure was
+// withheld by disclosure control, and the chart must not say which.
+function lineChart(weeks, series, title) {
+  const width = 640, height = 220, left = 36, right = 8, top = 10, bottom = 26;
+  const max = Math.max(1, ...series.flatMap((s) => [...s.values.values()]));
+  const x = (i) => left + (weeks.length < 2 ? (width - left - right) / 2 : (i * (width - left - right)) / (weeks.length - 1));
+  const y = (v) => top + (height - top - bottom) * (1 - v / max);
+  const grid = [0, 0.5, 1].map((f) => Math.round(max * f)).filter((v, i, a) => a.indexOf(v) === i);
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": title, width: "100%",
+                             class: "chart" },
+    grid.map((v) => [svg("line", { x1: left, x2: width - right, y1: y(v), y2: y(v), class: "grid" }),
+                     svg("text", { x: left - 4, y: y(v) + 4, class: "axis", "text-anchor": "end" }, String(v))]),
+    weeks.map((w, i) => (i % Math.ceil(weeks.length / 7) === 0 || i === weeks.length - 1
+      ? svg("text", { x: x(i), y: height - 8, class: "axis",
+                      "text-anchor": i === weeks.length - 1 && i > 0 ? "end" : "middle" }, w.slice(5)) : "")),
+    series.map((s, k) => {
+      const colour = PALETTE[k % PALETTE.length];
+      const runs = [[]];
+      weeks.forEach((w, i) => (s.values.has(w) ? runs[runs.length - 1].push([x(i), y(s.values.get(w)), w])
+        : runs[runs.length - 1].length && runs.push([])));
+      return svg("g", { "data-series": s.key, "data-points": weeks.filter((w) => s.values.has(w))
+                          .map((w) => `${w}:${s.values.get(w)}`).join(",") },
+        runs.filter((r) => r.length > 1).map((r) => svg("polyline", { points: r.map(([px, py]) => `${px},${py}`).join(" "),
+          fill: "none", stroke: colour, "stroke-width": 2 })),
+        runs.flat().map(([px, py, w]) => svg("circle", { cx: px, cy: py, r: 3.5, fill: colour },
+          svg("title", {}, `${s.label} · ${w} · ${s.values.get(w)}`))));
+    }));
+  const legend = h("ul", { class: "legend" }, series.map((s, k) => h("li", {},
+    h("span", { class: "swatch", style: `background:${PALETTE[k % PALETTE.length]}` }), s.label)));
+  return h("figure", { class: "chart" }, h("figcaption", {}, title), chart, legend);
+}
+
+// The Mondays from `from` to `to` (ISO dates), the weeks the oversight service counts in.
+function weeksBetween(from, to) {
+  const weeks = [];
+  for (let d = new Date(`${from}T00:00:00Z`); d <= new Date(`${to}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 7)) {
+    weeks.push(d.toISOString().slice(0, 10));
+  }
+  return weeks;
+}
