@@ -248,7 +248,7 @@ async def test_the_pboc_dashboard_draws_weekly_lines_that_agree_with_the_oversig
     await page.locator("#trend").locator("..").locator("select").first.select_option("bank")
     legend = page.locator("#trend .legend li")
     await expect(legend.first).to_be_visible()
-    banks = {b["name"] for b in await demo.api("banks", regulator, "/v1/banks")} | {"—"}
+    banks = {b["name"] for b in await demo.api("banks", regulator, "/v1/banks")} | {"尚未派单"}
     assert {await li.inner_text() for li in await legend.all()} <= banks  # names, not ids
     await expect(page.locator("#sla g[data-series]")).to_have_count(3)
 

@@ -18,6 +18,8 @@ function checks(name, legend, options, checked = []) {
 
 const optionsOf = (group) => Object.entries(TEXT[LANG][group]);
 const chainLabel = (chain) => (LANG === "zh" ? chain.name_zh : chain.name_en);
+// A function from chain code to its name, over the chains the firms service lists.
+const chainNamer = (chains) => (code) => { const c = chains.find((x) => x.code === code); return c ? chainLabel(c) : code; };
 
 function svg(tag, attrs = {}, ...children) {
   const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
@@ -31,7 +33,7 @@ function bars(cells, metric, label) {
   const max = Math.max(1, ...values);
   const width = 520, row = 26;
   return svg("svg", { viewBox: `0 0 ${width} ${row * cells.length + 4}`, role: "img", "aria-label": t(`metrics.${metric}`),
-                      width: "100%" },
+                      width: "100%", class: "bars" },
     cells.flatMap((c, i) => [
       svg("text", { x: 0, y: i * row + 18, class: "bar-label" }, `${label(c)} ${values[i]}`),
       svg("rect", { x: 150, y: i * row + 4, width: (values[i] / max) * (width - 190), height: row - 8, class: "bar" }),

@@ -136,7 +136,7 @@ PAGES.bank = async (view) => {
                                                     call("banks", "GET", "/v1/designations")]);
   const ours = designations.filter((d) => d.bank_id === me.bank_id);
   const ourChains = [...new Set(ours.map((d) => d.chain))];
-  const chainName = (code) => { const c = chains.find((x) => x.code === code); return c ? chainLabel(c) : code; };
+  const chainName = chainNamer(chains);
   const products = h("div", { id: "products" });
   const officers = h("div", { id: "officers" });
   const coverage = h("div");

@@ -11,7 +11,7 @@ function countdown(due) {
   return el;
 }
 
-function matchCard(m, refresh) {
+function matchCard(m, chainName, refresh) {
   const act = async (action, body, form) => {
     try { await call("banks", "POST", `/v1/matches/${m.match_id}/${action}`, body); refresh(); }
     catch (problem) { if (form) showErrors(form, problem); else toast(problemText(problem)); }
@@ -53,13 +53,15 @@ function matchCard(m, refresh) {
       h("span", { class: `status ${m.status}`, "data-status": m.status }, t(`statuses.${m.status}`)),
       m.status === "proposed" ? h("span", {}, `${t("answerBy")} `, countdown(m.answer_by)) : ""),
     m.firm ? h("div", { class: "muted" }, `${m.firm.contact_name} · ${m.firm.contact_phone}`) : "",
-    m.need ? h("div", {}, `${money(m.need.terms.amount)} ${t("yuan")} · ${m.need.terms.term_months} ${t("months")} · ${m.need.terms.purpose} · ${m.need.chain}`) : "",
+    m.need ? h("div", {}, `${money(m.need.terms.amount)} ${t("yuan")} · ${m.need.terms.term_months} ${t("months")} · ${m.need.terms.purpose} · ${chainName(m.need.chain)}`) : "",
     h("details", {}, h("summary", {}, `${p.product_name} · ${t("score")} ${p.score}`),
       h("ul", {}, (p.components || []).map((c) => h("li", {}, `${c.explanation} (${c.value} × ${c.weight})`)))),
     h("div", { class: "row" }, forms));
 }
 
 PAGES.officer = async (view) => {
+  const chains = await call("firms", "GET", "/v1/reference/chains");
+  const chainName = chainNamer(chains);
   const queue = h("div", { class: "cards", id: "queue" });
   const shown = new Map();  // match id → { version, card }: a card the officer is working on is redrawn only if it changed
   const refresh = async () => {
@@ -69,7 +71,7 @@ PAGES.officer = async (view) => {
       const version = `${m.status}|${m.updated_at}`;
       const known = shown.get(m.match_id);
       if (known && known.version === version) return known.card;
-      const card = matchCard(m, refresh);
+      const card = matchCard(m, chainName, refresh);
       shown.set(m.match_id, { version, card });
       return card;
     });

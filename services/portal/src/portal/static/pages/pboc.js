@@ -13,7 +13,7 @@ async function dimensionNames() {
   return {
     chain: Object.fromEntries(chains.map((c) => [c.code, chainLabel(c)])),
     town: Object.fromEntries(towns.map((x) => [x.code, x.name_zh])),
-    bank: Object.fromEntries([...banks.map((b) => [b.bank_id, b.name]), ["-", "—"]]),
+    bank: Object.fromEntries([...banks.map((b) => [b.bank_id, b.name]), ["-", t("noBankYet")]]),
     size_class: TEXT[LANG].size_classes,
   };
 }
