@@ -34,7 +34,8 @@ up() {
       [ "$r" = api ] || extra=(--metrics-port $((port + 100 * offset)))
       # The demo answers deadlines in minutes, not working hours, so re-routing can be watched.
       env "${s^^}_HTTP_PORT=$port" MATCHER_SLA_SECONDS="${MATCHER_SLA_SECONDS:-600}" \
-        MATCHER_SLA_WORKING_HOURS="${MATCHER_SLA_WORKING_HOURS:-false}" nohup uv run --frozen python -m "$s" "$r" "${extra[@]}" \
+        MATCHER_SLA_WORKING_HOURS="${MATCHER_SLA_WORKING_HOURS:-false}" \
+        MATCHER_RETRY_ESCALATED_SECONDS="${MATCHER_RETRY_ESCALATED_SECONDS:-120}" nohup uv run --frozen python -m "$s" "$r" "${extra[@]}" \
         >"$RUN/$s-$r.log" 2>&1 &
       echo $! > "$RUN/$s-$r.pid"
       offset=$((offset + 1))

@@ -1,11 +1,12 @@
-"""The matcher's use cases, each inside the caller's transaction (the consumer's inbox transaction, or the SLA
-sweep's): route a need to the best candidate with capacity reserved, re-route when an officer declines or does not
-answer in time, escalate when nobody is left, and keep capacity and officer load in step with outcomes."""
+"""The matcher's use cases, each inside the caller's transaction (the consumer's inbox transaction, or the sweep's):
+route a need to the best candidate with capacity reserved, re-route when an officer declines or does not answer in
+time, escalate when nobody is left and try escalated needs again later, and keep capacity and officer load in step
+with outcomes."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -60,9 +61,14 @@ async def route_need(
             skip_banks=frozenset(row["skip_banks"]),
         )
         choice = decision.choice
+        retry_at = now + timedelta(seconds=settings.retry_escalated_seconds)
+        if choice is None and row["status"] == "escalated":
+            # A second chance that found nobody either: the regulator knows already; wait and try again.
+            await needs.set_need(conn, need_id, next_retry_at=retry_at)
+            return None
         if choice is None:
             attempts = row["attempts"]
-            await needs.set_need(conn, need_id, status="escalated")
+            await needs.set_need(conn, need_id, status="escalated", next_retry_at=retry_at)
             rules = sorted({e.rule for e in decision.excluded}) or ["no product for this chain and kind"]
             escalated = ev.NeedEscalated(
                 **envelope,
@@ -168,6 +174,23 @@ async def expire_overdue(
         await reroute(conn, proposal, "expired", settings, event)
         expired += 1
     return expired
+
+
+async def retry_escalated(
+    conn: Connection, settings: MatcherSettings, *, now: datetime | None = None, limit: int = 20
+) -> int:
+    """Escalated needs whose wait is over are routed again, oldest wait first; returns how many found a bank now.
+
+    Escalation is not the end for an SME: the line another need held comes back when that need is declined, rejected
+    or withdrawn, an officer returns from leave, a bank publishes a product. A need that still finds nobody waits
+    another `retry_escalated_seconds` and publishes nothing new; after `retry_escalated_days` it is left to the
+    regulator and the banks."""
+    now = now or datetime.now(UTC)
+    proposed = 0
+    for need_id in await needs.due_for_retry(conn, now, now - timedelta(days=settings.retry_escalated_days), limit):
+        if isinstance(await route_need(conn, need_id, settings, now=now), ev.MatchProposed):
+            proposed += 1
+    return proposed
 
 
 async def disbursed(conn: Connection, proposal: dict[str, Any], amount: Decimal) -> None:

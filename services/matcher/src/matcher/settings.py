@@ -12,3 +12,11 @@ class MatcherSettings(BaseSettings):
     sla_seconds: int = Field(default=4 * 3600, ge=1, description="How long an officer has to answer a proposal.")
     sla_working_hours: bool = Field(default=True, description="Count the deadline in working hours only.")
     sla_check_seconds: float = Field(default=1.0, gt=0, description="How often overdue proposals are looked for.")
+    retry_escalated_seconds: int = Field(
+        default=900,
+        ge=1,
+        description="How long an escalated need waits before it is tried again (capacity frees up, officers return).",
+    )
+    retry_escalated_days: int = Field(
+        default=30, ge=0, description="Escalated needs older than this (since submission) are no longer tried again."
+    )

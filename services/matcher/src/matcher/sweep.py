@@ -1,5 +1,6 @@
-"""The deadline sweep, beside the consumer in its process: proposals whose officer did not answer in time are
-expired and their needs re-routed. Several instances may sweep at once: each locks what it takes (SKIP LOCKED)."""
+"""The sweep beside the consumer in its process: proposals whose officer did not answer in time are expired and
+their needs re-routed, and escalated needs whose wait is over are tried again. Several instances may sweep at once:
+each locks what it takes (SKIP LOCKED)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import asyncpg
 import structlog
 
-from matcher.matching import expire_overdue
+from matcher.matching import expire_overdue, retry_escalated
 from matcher.settings import MatcherSettings
 
 log = structlog.get_logger(__name__)
@@ -24,6 +25,9 @@ def deadline_sweep(settings: MatcherSettings) -> Callable[[asyncpg.Pool, asyncio
             try:
                 async with pool.acquire() as conn, conn.transaction():
                     expired = await expire_overdue(conn, settings)
+                async with pool.acquire() as conn, conn.transaction():
+                    if proposed := await retry_escalated(conn, settings):
+                        log.info("sweep.escalated_need_proposed", count=proposed)
             except Exception as exc:  # the next round tries again; a sweep never takes the consumer down
                 log.warning("sweep.failed", error=repr(exc))
             if expired:

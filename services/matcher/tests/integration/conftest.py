@@ -155,13 +155,18 @@ async def matcher_database(fresh_database) -> str:
 
 @pytest.fixture
 async def matcher(infra, fresh_database, request) -> AsyncIterator[MatcherWorld]:
-    """A running matcher consumer and its deadline sweep; the answer deadline is 2 seconds of plain time unless the
-    test module sets SLA_SECONDS."""
+    """A running matcher consumer and its sweep; the answer deadline is 2 seconds of plain time unless the test module
+    sets SLA_SECONDS, and escalated needs wait an hour before a second chance unless it sets RETRY_SECONDS."""
     await ensure_topics(infra.kafka_bootstrap_servers, catalogue_topics())
     dsn = await matcher_database(fresh_database)
     pool = await create_pool(dsn, max_size=5)
     sla = getattr(request.module, "SLA_SECONDS", 2)
-    settings = MatcherSettings(sla_seconds=sla, sla_working_hours=False, sla_check_seconds=0.2)
+    settings = MatcherSettings(
+        sla_seconds=sla,
+        sla_working_hours=False,
+        sla_check_seconds=0.2,
+        retry_escalated_seconds=getattr(request.module, "RETRY_SECONDS", 3600),
+    )
     async with running_consumer(
         infra.kafka_bootstrap_servers,
         pool,

@@ -143,6 +143,19 @@ async def set_proposal(conn: Connection, match_id: UUID, status: str, reserved_a
     )
 
 
+async def due_for_retry(conn: Connection, now: datetime, submitted_after: datetime, limit: int) -> list[UUID]:
+    """Escalated needs whose wait is over, locked for this instance; others skip them (SKIP LOCKED)."""
+    rows = await conn.fetch(
+        """SELECT need_id FROM needs
+           WHERE status = 'escalated' AND next_retry_at <= $1 AND received_at >= $2
+           ORDER BY next_retry_at LIMIT $3 FOR UPDATE SKIP LOCKED""",
+        now,
+        submitted_after,
+        limit,
+    )
+    return [r["need_id"] for r in rows]
+
+
 async def overdue(conn: Connection, now: datetime, limit: int) -> list[dict[str, Any]]:
     """Open proposals past their deadline, locked for this instance; others skip them (SKIP LOCKED)."""
     rows = await conn.fetch(
