@@ -37,8 +37,8 @@ def handlers(settings: MatcherSettings) -> dict[str, Handler]:
             position=event.position,
             first_loan=event.first_loan,
         )
-        if await needs.insert_need(conn, case):
-            await matching.route_need(conn, event.need_id, settings, cause=event)
+        if found := await needs.insert_need(conn, case):
+            await matching.route_need(conn, event.need_id, settings, cause=event, found=found)
 
     async def need_amended(conn: Connection, event: Event) -> None:
         assert isinstance(event, firm_ev.NeedAmended)

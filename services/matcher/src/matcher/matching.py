@@ -19,6 +19,7 @@ from lianrong_platform import outbox
 from lianrong_platform.db import Connection
 from matcher.adapters import postgres_market as market
 from matcher.adapters import postgres_needs as needs
+from matcher.domain.market import NeedCase
 from matcher.domain.routing import decide
 from matcher.domain.sla import CHINA, deadline
 from matcher.settings import MatcherSettings
@@ -36,9 +37,12 @@ async def route_need(
     *,
     cause: Event | None = None,
     now: datetime | None = None,
+    found: tuple[NeedCase, dict[str, Any]] | None = None,
 ) -> ev.MatchProposed | ev.NeedEscalated | None:
-    """Propose the need to its best candidate, or escalate it. None when the need is not open for routing."""
-    found = await needs.need_for_update(conn, need_id)
+    """Propose the need to its best candidate, or escalate it. None when the need is not open for routing.
+
+    `found` is the need's row when the caller holds it locked already (it has just inserted it)."""
+    found = found or await needs.need_for_update(conn, need_id)
     if found is None:
         return None
     need, row = found
@@ -84,10 +88,7 @@ async def route_need(
             log.info("need.escalated", need_id=str(need_id), attempts=attempts)
             return escalated
         amount = need.terms.amount
-        if not await market.reserve(conn, choice.offer.product_id, amount):
-            continue
-        if not await market.take_officer(conn, choice.officer.officer_id):
-            await market.release(conn, choice.offer.product_id, amount)
+        if not await market.reserve(conn, choice.offer.product_id, amount, choice.officer.officer_id):
             continue
         attempt = row["attempts"] + 1
         match_id = uuid.uuid4()
@@ -104,7 +105,6 @@ async def route_need(
             score=choice.score,
             answer_by=answer_by,
         )
-        await needs.set_need(conn, need_id, status="proposed", attempts=attempt)
         proposed = ev.MatchProposed(
             **envelope,
             match_id=match_id,

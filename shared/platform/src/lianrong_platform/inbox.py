@@ -3,6 +3,9 @@ that applies the event; it returns False when the event was applied before, and 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from uuid import UUID
+
 from contracts import Event
 from lianrong_platform.db import Connection
 
@@ -16,3 +19,17 @@ async def claim(conn: Connection, consumer: str, event: Event) -> bool:
         event.type,
     )
     return row is True
+
+
+async def claim_many(conn: Connection, consumer: str, events: Sequence[Event]) -> set[UUID]:
+    """`claim` for a whole batch in one statement: the ids of the events not applied before (each once, even if the
+    batch holds it twice)."""
+    rows = await conn.fetch(
+        """INSERT INTO inbox (consumer, event_id, event_type)
+           SELECT $1, e.id, e.type FROM unnest($2::uuid[], $3::text[]) AS e(id, type)
+           ON CONFLICT DO NOTHING RETURNING event_id""",
+        consumer,
+        [e.event_id for e in events],
+        [e.type for e in events],
+    )
+    return {r["event_id"] for r in rows}

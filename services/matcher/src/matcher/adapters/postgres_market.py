@@ -72,25 +72,42 @@ async def withdraw_product(conn: Connection, product_id: UUID) -> None:
 async def upsert_officer(conn: Connection, officer_id: UUID, bank_id: UUID, profile: OfficerProfile) -> None:
     await conn.execute(
         """INSERT INTO officers (officer_id, bank_id, profile) VALUES ($1, $2, $3)
-           ON CONFLICT (officer_id) DO UPDATE SET profile = excluded.profile""",
+           ON CONFLICT (officer_id) DO UPDATE SET profile = excluded.profile, version = officers.version + 1""",
         officer_id,
         bank_id,
         profile.model_dump(mode="json"),
     )
 
 
-# Parsed terms by (product, version): a decision reads dozens of products, whose terms rarely change.
+# Parsed terms and profiles by (id, version): a decision reads dozens of products and officers, whose terms and
+# profiles rarely change. The JSON travels as text and is parsed only when its version is new here.
 _TERMS: dict[tuple[UUID, int], ProductTerms] = {}
+_PROFILES: dict[tuple[UUID, int], OfficerProfile] = {}
+_CACHE_LIMIT = 50_000
 
 
 def _terms(row: Any) -> ProductTerms:
     key = (row["product_id"], row["version"])
     terms = _TERMS.get(key)
     if terms is None:
-        if len(_TERMS) > 50_000:
+        if len(_TERMS) > _CACHE_LIMIT:
             _TERMS.clear()
-        terms = _TERMS[key] = ProductTerms.model_validate(row["terms"])
+        terms = _TERMS[key] = ProductTerms.model_validate_json(row["terms_json"])
     return terms
+
+
+def _profile(row: Any) -> OfficerProfile:
+    key = (row["officer_id"], row["version"])
+    profile = _PROFILES.get(key)
+    if profile is None:
+        if len(_PROFILES) > _CACHE_LIMIT:
+            _PROFILES.clear()
+        profile = _PROFILES[key] = OfficerProfile.model_validate_json(row["profile_json"])
+    return profile
+
+
+_PRODUCT_COLUMNS = """p.product_id, p.bank_id, p.version, p.terms::text AS terms_json, p.disbursed, p.reserved,
+                      p.withdrawn, b.name AS bank_name"""
 
 
 def _offer(row: Any) -> Offer:
@@ -108,7 +125,7 @@ def _offer(row: Any) -> Offer:
 async def offers_for(conn: Connection, chain: str, product_types: list[str]) -> list[Offer]:
     """The indexed path: only the products of the need's chain and of the kinds it asked for."""
     rows = await conn.fetch(
-        """SELECT p.*, b.name AS bank_name FROM products p LEFT JOIN banks b USING (bank_id)
+        f"""SELECT {_PRODUCT_COLUMNS} FROM products p LEFT JOIN banks b USING (bank_id)
            WHERE p.chains @> ARRAY[$1]::text[] AND p.product_type = ANY($2::text[]) AND NOT p.withdrawn""",
         chain,
         product_types,
@@ -117,7 +134,7 @@ async def offers_for(conn: Connection, chain: str, product_types: list[str]) -> 
 
 
 async def all_offers(conn: Connection) -> list[Offer]:
-    rows = await conn.fetch("SELECT p.*, b.name AS bank_name FROM products p LEFT JOIN banks b USING (bank_id)")
+    rows = await conn.fetch(f"SELECT {_PRODUCT_COLUMNS} FROM products p LEFT JOIN banks b USING (bank_id)")
     return [_offer(r) for r in rows]
 
 
@@ -138,27 +155,43 @@ async def all_roles(conn: Connection) -> ChainRoles:
 
 
 async def officers_of(conn: Connection, bank_ids: list[UUID]) -> dict[UUID, list[OfficerSlot]]:
-    rows = await conn.fetch("SELECT * FROM officers WHERE bank_id = ANY($1::uuid[])", bank_ids)
+    rows = await conn.fetch(
+        """SELECT officer_id, bank_id, version, profile::text AS profile_json, open_matches FROM officers
+           WHERE bank_id = ANY($1::uuid[])""",
+        bank_ids,
+    )
     found: dict[UUID, list[OfficerSlot]] = defaultdict(list)
     for r in rows:
-        found[r["bank_id"]].append(
-            OfficerSlot(r["officer_id"], r["bank_id"], OfficerProfile.model_validate(r["profile"]), r["open_matches"])
-        )
+        found[r["bank_id"]].append(OfficerSlot(r["officer_id"], r["bank_id"], _profile(r), r["open_matches"]))
     return found
 
 
-async def reserve(conn: Connection, product_id: UUID, amount: Decimal) -> bool:
-    """Hold `amount` of the product's line for an open proposal; False if another decision took it first.
+async def reserve(conn: Connection, product_id: UUID, amount: Decimal, officer_id: UUID) -> bool:
+    """Hold `amount` of the product's line and one of the officer's slots for an open proposal, in one statement;
+    False (and nothing held) if another decision took the last of either first.
 
-    The condition is re-checked on the locked row, so two instances can never both take the last of a line.
+    The conditions are re-checked on the locked rows, so two instances can never both take the last of a line or of
+    an officer's slots.
     """
-    status = await conn.execute(
-        """UPDATE products SET reserved = reserved + $2
-           WHERE product_id = $1 AND capacity - disbursed - reserved >= $2 AND NOT withdrawn""",
+    row = await conn.fetchrow(
+        """WITH line AS (
+               UPDATE products SET reserved = reserved + $2
+               WHERE product_id = $1 AND capacity - disbursed - reserved >= $2 AND NOT withdrawn
+               RETURNING product_id),
+           desk AS (
+               UPDATE officers SET open_matches = open_matches + 1
+               WHERE officer_id = $3 AND open_matches < (profile->>'max_open_matches')::int
+                 AND EXISTS (SELECT 1 FROM line)
+               RETURNING officer_id)
+           SELECT EXISTS (SELECT 1 FROM line) AS line, EXISTS (SELECT 1 FROM desk) AS desk""",
         product_id,
         amount,
+        officer_id,
     )
-    return bool(status.endswith(" 1"))
+    assert row is not None
+    if row["line"] and not row["desk"]:  # the officer filled up meanwhile: give the line back
+        await release(conn, product_id, amount)
+    return bool(row["desk"])
 
 
 async def release(conn: Connection, product_id: UUID, amount: Decimal) -> None:
@@ -176,15 +209,6 @@ async def consume(conn: Connection, product_id: UUID, reserved: Decimal, disburs
         reserved,
         disbursed,
     )
-
-
-async def take_officer(conn: Connection, officer_id: UUID) -> bool:
-    status = await conn.execute(
-        """UPDATE officers SET open_matches = open_matches + 1
-           WHERE officer_id = $1 AND open_matches < (profile->>'max_open_matches')::int""",
-        officer_id,
-    )
-    return bool(status.endswith(" 1"))
 
 
 async def free_officer(conn: Connection, officer_id: UUID) -> None:

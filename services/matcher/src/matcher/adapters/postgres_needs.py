@@ -14,10 +14,11 @@ from matcher.domain.market import NeedCase
 LIVE = ("open", "accepted", "approved")
 
 
-async def insert_need(conn: Connection, need: NeedCase) -> bool:
-    status = await conn.execute(
+async def insert_need(conn: Connection, need: NeedCase) -> tuple[NeedCase, dict[str, Any]] | None:
+    """The new need with its row (locked: this transaction inserted it), or None if it was known already."""
+    row = await conn.fetchrow(
         """INSERT INTO needs (need_id, firm_id, chain, terms, firm, position, first_loan)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING""",
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING *""",
         need.need_id,
         need.firm_id,
         need.chain,
@@ -26,7 +27,7 @@ async def insert_need(conn: Connection, need: NeedCase) -> bool:
         need.position.model_dump(mode="json"),
         need.first_loan,
     )
-    return bool(status.endswith(" 1"))
+    return None if row is None else (need, dict(row))
 
 
 async def need_for_update(conn: Connection, need_id: UUID) -> tuple[NeedCase, dict[str, Any]] | None:
@@ -103,9 +104,12 @@ async def insert_proposal(
     score: float,
     answer_by: datetime,
 ) -> None:
+    """The proposal, and its need marked proposed with the attempt counted, in one statement."""
     await conn.execute(
-        """INSERT INTO proposals (match_id, need_id, bank_id, product_id, officer_id, reserved_amount, attempt, score,
-                                  answer_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+        """WITH proposal AS (
+               INSERT INTO proposals (match_id, need_id, bank_id, product_id, officer_id, reserved_amount, attempt,
+                                      score, answer_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9))
+           UPDATE needs SET status = 'proposed', attempts = $7, updated_at = now() WHERE need_id = $2""",
         match_id,
         need_id,
         bank_id,

@@ -2,8 +2,8 @@
 
 For each message: decode it with the contracts; in the database transaction of its batch, record its event id in the
 inbox and apply the handler's effect (which may record outgoing events in the outbox); commit; and only after the
-database commit, commit the Kafka offset. A crash anywhere replays from the last committed offset and the inbox turns
-the replay into a no-op, so every effect happens exactly once.
+database commit, commit the Kafka offset (a few times a second, not after every batch). A crash anywhere replays
+from the last committed offset and the inbox turns the replay into a no-op, so every effect happens exactly once.
 
 A message that can never be processed (undecodable, or failing its handler `max_attempts` times) is published to the
 group's dead-letter topic with the error in its headers and then skipped: it never blocks the partition and is never
@@ -21,8 +21,9 @@ from typing import Any
 
 import asyncpg
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
-from aiokafka.errors import KafkaError
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import IllegalStateError, KafkaError
 from prometheus_client import Counter
 
 from contracts import Event, dead_letter_topic
@@ -64,6 +65,7 @@ class EventConsumer:
         decode: Decoder,
         max_attempts: int = 3,
         retry_delay: float = 0.2,
+        commit_interval: float = 0.2,
     ) -> None:
         self.group = group
         self._topics = list(topics)
@@ -74,12 +76,12 @@ class EventConsumer:
         self._decode = decode
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
+        self._commit_interval = commit_interval
         self.dead_letter_topic = dead_letter_topic(group)
         self._stopping: asyncio.Event | None = None
 
     def _consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(
-            *self._topics,
             bootstrap_servers=self._bootstrap,
             group_id=self.group,
             client_id=f"{self.group}-consumer",
@@ -93,8 +95,11 @@ class EventConsumer:
         self._stopping = stop
         await ensure_topics(self._bootstrap, [(self.dead_letter_topic, 1)])
         consumer = self._consumer()
+        offsets = _Offsets(consumer)
+        consumer.subscribe(self._topics, listener=offsets)
         await consumer.start()
         log.info("consumer.started", group=self.group, topics=self._topics)
+        last_commit = asyncio.get_running_loop().time()
         try:
             failures = 0
             while not stop.is_set():
@@ -121,24 +126,76 @@ class EventConsumer:
                         continue
                     failures = 0
                     # The database holds every effect of the batch: only now may Kafka forget them.
-                    await consumer.commit({tp: records[-1].offset + 1})
+                    offsets.done[tp] = records[-1].offset + 1
+                now = asyncio.get_running_loop().time()
+                if not batches or now - last_commit >= self._commit_interval:
+                    await offsets.commit()
+                    last_commit = now
                 if waiting:
                     await asyncio.sleep(self._retry_delay)
         finally:
             with contextlib.suppress(Exception):
+                await offsets.commit()
+            with contextlib.suppress(Exception):
                 await consumer.stop()
 
     async def _process_batch(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
-        """One transaction for the partition's batch, one savepoint per message: a message that fails rolls back
-        alone, and the batch commits once (a commit per message would cost a disk flush per message)."""
-        outcomes: list[tuple[str, str]] = []
-        async with self._pool.acquire() as conn, conn.transaction():
-            for record in records:
-                if self._stopping is not None and self._stopping.is_set():
-                    raise _Stopped  # roll the batch back: it is read again after the restart
-                outcomes.append(await self._process(conn, record))
+        """One transaction for the partition's batch (a commit per message would cost a disk flush per message).
+
+        Most batches are all good: they are applied straight, with one inbox statement for the batch. If any message
+        fails, that attempt is rolled back whole and the batch is applied again with a savepoint per message, so the
+        failing one rolls back alone (and is retried, then dead-lettered) while the others are applied."""
+        outcomes = await self._apply_straight(records)
+        if outcomes is None:
+            outcomes = []
+            async with self._pool.acquire() as conn, conn.transaction():
+                for record in records:
+                    self._check_stopping()
+                    outcomes.append(await self._process(conn, record))
         for event_type, outcome in outcomes:
             PROCESSED.labels(self.group, event_type, outcome).inc()
+
+    def _check_stopping(self) -> None:
+        if self._stopping is not None and self._stopping.is_set():
+            raise _Stopped  # roll the batch back: it is read again after the restart
+
+    async def _apply_straight(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> list[tuple[str, str]] | None:
+        """The batch without savepoints; None (and nothing applied) when any message cannot be decoded or fails."""
+        try:
+            events = [self._decode(record.value or b"") for record in records]
+        except Exception:  # the careful path dead-letters it
+            return None
+        wanted = [e for e in events if e.type in self._handlers]
+        outcomes: list[tuple[str, str]] = []
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                fresh = await inbox.claim_many(conn, self.group, wanted) if wanted else set()
+                for record, event in zip(records, events, strict=True):
+                    self._check_stopping()
+                    handler = self._handlers.get(event.type)
+                    if handler is None:
+                        outcomes.append((event.type, "ignored"))
+                        continue
+                    if event.event_id not in fresh:
+                        outcomes.append((event.type, "duplicate"))
+                        continue
+                    fresh.discard(event.event_id)  # a second copy in the same batch is a duplicate
+                    with structlog.contextvars.bound_contextvars(
+                        event_id=str(event.event_id),
+                        event_type=event.type,
+                        correlation_id=str(event.correlation_id),
+                        topic=record.topic,
+                        partition=record.partition,
+                        offset=record.offset,
+                    ):
+                        await handler(conn, event)
+                    outcomes.append((event.type, "applied"))
+        except (*TRANSIENT, RetryLater, _Stopped):
+            raise
+        except Exception as exc:
+            log.info("consumer.batch_falls_back_to_savepoints", error=repr(exc), messages=len(records))
+            return None
+        return outcomes
 
     async def _process(self, conn: Connection, record: ConsumerRecord[bytes, bytes]) -> tuple[str, str]:
         context = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
@@ -201,6 +258,36 @@ class Unprocessable(Exception):
 
 class _Stopped(Exception):
     pass
+
+
+class _Offsets(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Offsets whose batches the database has committed, not yet committed to Kafka.
+
+    They are committed every `commit_interval` rather than after every batch: a Kafka commit is a round trip to the
+    group coordinator, and a batch is often a single message. They are also committed when partitions are taken away
+    in a rebalance, so the next owner starts where this one stopped. Offsets that could not be committed are read
+    again by someone, and the inbox turns them into no-ops."""
+
+    def __init__(self, consumer: AIOKafkaConsumer) -> None:
+        self._consumer = consumer
+        self.done: dict[TopicPartition, int] = {}
+
+    async def commit(self, partitions: Any = None) -> None:
+        chosen = {tp: o for tp, o in self.done.items() if partitions is None or tp in partitions}
+        if not chosen:
+            return
+        for tp in chosen:
+            del self.done[tp]
+        try:
+            await self._consumer.commit(chosen)
+        except (IllegalStateError, KafkaError) as exc:  # the partitions moved on: their new owner reads them again
+            log.warning("consumer.offsets_not_committed", error=repr(exc), partitions=len(chosen))
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        await self.commit(set(revoked))
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        return None
 
 
 def dead_letter_headers(record: Any) -> dict[str, str]:
