@@ -1,5 +1,6 @@
 """The consumer loop against the real broker and database: poison messages go to the dead-letter topic with their
-error and the rest is processed; a redelivered event has no second effect; offsets follow the database."""
+error and the rest is processed; a redelivered event has no second effect; offsets follow the database, while the
+consumer runs and when it stops."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import uuid
 
 import asyncpg
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 
 from contracts import Event, decode, encode
 from contracts.firms import NeedWithdrawn
@@ -121,3 +123,31 @@ async def test_offsets_are_committed_after_the_database_so_a_restart_replays_not
     await run_until(consumer_for(infra, pool, producer, topic, group), pool, effects=11)
     assert await pool.fetchval("SELECT count(*) FROM inbox") == inbox_before + 1
     assert await pool.fetchval("SELECT count(*) FROM effects") == 11
+
+
+async def test_offsets_are_committed_while_the_consumer_runs_not_only_when_it_stops(infra, world) -> None:
+    pool, producer, topic = world
+    events = [withdrawal() for _ in range(12)]
+    for event in events:
+        await producer.send_and_wait(topic, value=encode(event), key=event.key)
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer_for(infra, pool, producer, topic, group).run(stop))
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        committed = 0
+        for _ in range(100):  # at most 10 s; the consumer commits a few times a second
+            offsets = await admin.list_consumer_group_offsets(group)
+            committed = sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset > 0)
+            if committed == len(events):
+                break
+            assert not task.done(), f"the consumer stopped: {task.exception()!r}"
+            await asyncio.sleep(0.1)
+        assert committed == len(events)  # every message applied is committed, and the consumer still runs
+        assert not task.done()
+        assert await pool.fetchval("SELECT count(*) FROM effects") == len(events)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+        await admin.close()
