@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import UUID
+
+from pydantic import BaseModel
 
 from contracts.banks import OfficerProfile, ProductTerms
 from contracts.values import BankRole
@@ -79,31 +81,29 @@ async def upsert_officer(conn: Connection, officer_id: UUID, bank_id: UUID, prof
     )
 
 
-# Parsed terms and profiles by (id, version): a decision reads dozens of products and officers, whose terms and
-# profiles rarely change. The JSON travels as text and is parsed only when its version is new here.
-_TERMS: dict[tuple[UUID, int], ProductTerms] = {}
-_PROFILES: dict[tuple[UUID, int], OfficerProfile] = {}
-_CACHE_LIMIT = 50_000
+M = TypeVar("M", bound=BaseModel)
 
 
-def _terms(row: Any) -> ProductTerms:
-    key = (row["product_id"], row["version"])
-    terms = _TERMS.get(key)
-    if terms is None:
-        if len(_TERMS) > _CACHE_LIMIT:
-            _TERMS.clear()
-        terms = _TERMS[key] = ProductTerms.model_validate_json(row["terms_json"])
-    return terms
+class _ParsedByVersion(Generic[M]):
+    """Parsed JSON by (id, version): a decision reads dozens of products and officers, whose terms and profiles
+    rarely change. The JSON travels as text and is parsed only when its version is new here."""
+
+    def __init__(self, model: type[M], limit: int = 50_000) -> None:
+        self._model = model
+        self._limit = limit
+        self._parsed: dict[tuple[UUID, int], M] = {}
+
+    def __call__(self, key: tuple[UUID, int], text: str) -> M:
+        parsed = self._parsed.get(key)
+        if parsed is None:
+            if len(self._parsed) > self._limit:
+                self._parsed.clear()
+            parsed = self._parsed[key] = self._model.model_validate_json(text)
+        return parsed
 
 
-def _profile(row: Any) -> OfficerProfile:
-    key = (row["officer_id"], row["version"])
-    profile = _PROFILES.get(key)
-    if profile is None:
-        if len(_PROFILES) > _CACHE_LIMIT:
-            _PROFILES.clear()
-        profile = _PROFILES[key] = OfficerProfile.model_validate_json(row["profile_json"])
-    return profile
+_TERMS = _ParsedByVersion(ProductTerms)
+_PROFILES = _ParsedByVersion(OfficerProfile)
 
 
 _PRODUCT_COLUMNS = """p.product_id, p.bank_id, p.version, p.terms::text AS terms_json, p.disbursed, p.reserved,
@@ -115,7 +115,7 @@ def _offer(row: Any) -> Offer:
         product_id=row["product_id"],
         bank_id=row["bank_id"],
         bank_name=row["bank_name"] or "",
-        terms=_terms(row),
+        terms=_TERMS((row["product_id"], row["version"]), row["terms_json"]),
         disbursed=row["disbursed"],
         reserved=row["reserved"],
         withdrawn=row["withdrawn"],
@@ -162,7 +162,8 @@ async def officers_of(conn: Connection, bank_ids: list[UUID]) -> dict[UUID, list
     )
     found: dict[UUID, list[OfficerSlot]] = defaultdict(list)
     for r in rows:
-        found[r["bank_id"]].append(OfficerSlot(r["officer_id"], r["bank_id"], _profile(r), r["open_matches"]))
+        profile = _PROFILES((r["officer_id"], r["version"]), r["profile_json"])
+        found[r["bank_id"]].append(OfficerSlot(r["officer_id"], r["bank_id"], profile, r["open_matches"]))
     return found
 
 

@@ -8,6 +8,22 @@ function field(name, label, input) {
     "aria-live": "polite" }));
 }
 
+// Sends the form's data with `send`; when the service accepts, clears the errors and the fields named in `clear`,
+// says so and calls `done`; when it refuses, shows its errors next to the fields they concern.
+function onSubmit(form, send, { done = () => {}, clear = [] } = {}) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await send(new FormData(form));
+      showErrors(form, { errors: [] });
+      clear.forEach((name) => { form.querySelector(`[name="${name}"]`).value = ""; });
+      toast(t("saved"));
+      done();
+    } catch (problem) { showErrors(form, problem); }
+  });
+  return form;
+}
+
 // A group of checkboxes sharing `name`; `options` are [value, label] pairs.
 function checks(name, legend, options, checked = []) {
   return h("fieldset", {}, h("legend", {}, legend),

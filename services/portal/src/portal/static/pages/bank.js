@@ -8,14 +8,8 @@ function productRow(p, chainName, refresh) {
     h("button", { type: "submit" }, t("changeLine")),
     h("span", { class: "error", "data-error": "capacity", "aria-live": "polite" }),
     h("span", { class: "error", "data-error": "_" }));
-  line.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    try {
-      await call("banks", "PATCH", `/v1/products/${p.product_id}`, { capacity: new FormData(line).get("capacity") });
-      toast(t("saved"));
-      refresh();
-    } catch (problem) { showErrors(line, problem); }
-  });
+  onSubmit(line, (d) => call("banks", "PATCH", `/v1/products/${p.product_id}`, { capacity: d.get("capacity") }),
+    { done: refresh });
   const stop = h("button", { type: "button", "data-action": "withdraw", onclick: async () => {
     if (!window.confirm(t("confirmStop"))) return;
     try { await call("banks", "POST", `/v1/products/${p.product_id}/withdraw`, {}); refresh(); }
@@ -51,23 +45,13 @@ function productForm(bankId, chains, ourChains, done) {
     checks("collateral_accepted", t("collateralAccepted"), optionsOf("collateral_kinds"), ["none"]),
     h("label", { class: "row" }, h("input", { type: "checkbox", name: "requires_link_confirmation" }), t("requiresLink")),
     h("div", {}, h("button", { class: "primary", type: "submit" }, t("publish")), h("p", { class: "error", "data-error": "_" })));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const d = new FormData(form);
+  return onSubmit(form, (d) => {
     const body = Object.fromEntries(["name", "product_type", "amount_min", "amount_max", "term_min_months",
       "term_max_months", "rate_min", "rate_max", "capacity", "active_from"].map((k) => [k, d.get(k)]));
-    Object.assign(body, { chains: d.getAll("chains"), size_classes: d.getAll("size_classes"),
-      collateral_accepted: d.getAll("collateral_accepted"),
+    return call("banks", "POST", `/v1/banks/${bankId}/products`, { ...body, chains: d.getAll("chains"),
+      size_classes: d.getAll("size_classes"), collateral_accepted: d.getAll("collateral_accepted"),
       requires_link_confirmation: d.get("requires_link_confirmation") === "on" });
-    try {
-      await call("banks", "POST", `/v1/banks/${bankId}/products`, body);
-      showErrors(form, { errors: [] });
-      form.querySelector('[name="name"]').value = "";
-      toast(t("saved"));
-      done();
-    } catch (problem) { showErrors(form, problem); }
-  });
-  return form;
+  }, { done, clear: ["name"] });
 }
 
 function officerRow(o, chainName, refresh) {
@@ -98,19 +82,9 @@ function officerForm(bankId, chains, ourChains, done) {
     field("max_open_matches", t("maxOpen"), h("input", { name: "max_open_matches", type: "number", value: "20" })),
     checks("chains", t("chain"), chains.map((c) => [c.code, chainLabel(c)]), ourChains),
     h("div", {}, h("button", { class: "primary", type: "submit" }, t("newOfficer")), h("p", { class: "error", "data-error": "_" })));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const d = new FormData(form);
-    try {
-      await call("banks", "POST", `/v1/banks/${bankId}/officers`, { name: d.get("name"), centre: d.get("centre"),
-        max_open_matches: d.get("max_open_matches"), chains: d.getAll("chains") });
-      showErrors(form, { errors: [] });
-      form.querySelector('[name="name"]').value = "";
-      toast(t("saved"));
-      done();
-    } catch (problem) { showErrors(form, problem); }
-  });
-  return form;
+  return onSubmit(form, (d) => call("banks", "POST", `/v1/banks/${bankId}/officers`, { name: d.get("name"),
+    centre: d.get("centre"), max_open_matches: d.get("max_open_matches"), chains: d.getAll("chains") }),
+  { done, clear: ["name"] });
 }
 
 // Each chain the bank is designated for, with the officers on duty for it: a chain nobody covers loses its needs to

@@ -14,22 +14,13 @@ function needForm(chains, onDone) {
     checks("collateral", t("collateral"), optionsOf("collateral_kinds"), ["none"]),
     h("label", { class: "row" }, h("input", { type: "checkbox", name: "first_loan" }), t("firstLoan")),
     h("div", {}, h("button", { class: "primary", type: "submit" }, t("submit")), h("p", { class: "error", "data-error": "_" })));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const data = new FormData(form);
-    const body = { chain: data.get("chain"), amount: data.get("amount"), term_months: data.get("term_months"),
-      purpose: data.get("purpose"), max_annual_rate: data.get("max_annual_rate") || null,
-      consent_scope: data.get("consent_scope"), consent_until: data.get("consent_until"),
-      product_types: data.getAll("product_types"), collateral: data.getAll("collateral"),
-      first_loan: data.get("first_loan") === "on" };
-    try {
-      await call("firms", "POST", "/v1/needs", body, { "Idempotency-Key": crypto.randomUUID() });
-      showErrors(form, { errors: [] });
-      toast(t("saved"));
-      onDone();
-    } catch (problem) { showErrors(form, problem); }
-  });
-  return form;
+  return onSubmit(form, (data) => call("firms", "POST", "/v1/needs", {
+    chain: data.get("chain"), amount: data.get("amount"), term_months: data.get("term_months"),
+    purpose: data.get("purpose"), max_annual_rate: data.get("max_annual_rate") || null,
+    consent_scope: data.get("consent_scope"), consent_until: data.get("consent_until"),
+    product_types: data.getAll("product_types"), collateral: data.getAll("collateral"),
+    first_loan: data.get("first_loan") === "on",
+  }, { "Idempotency-Key": crypto.randomUUID() }), { done: onDone });
 }
 
 function timeline(need) {
