@@ -245,6 +245,9 @@ async def test_the_pboc_dashboard_draws_weekly_lines_that_agree_with_the_oversig
     assert drawn
     assert drawn == {k: expected[k] for k in drawn}  # the six busiest chains, as the API counts them
 
+    await expect(page.locator("#trend figure")).to_have_attribute("data-weeks", "13")  # 12 weeks back and this one
+    await page.locator("#flows").locator("..").locator("select").first.select_option("4")  # the period
+    await expect(page.locator("#trend figure")).to_have_attribute("data-weeks", "5")
     await page.locator("#trend").locator("..").locator("select").first.select_option("bank")
     legend = page.locator("#trend .legend li")
     await expect(legend.first).to_be_visible()

@@ -87,7 +87,7 @@ function lineChart(weeks, series, title) {
     }));
   const legend = h("ul", { class: "legend" }, series.map((s, k) => h("li", {},
     h("span", { class: "swatch", style: `background:${PALETTE[k % PALETTE.length]}` }), s.label)));
-  return h("figure", { class: "chart" }, h("figcaption", {}, title), chart, legend);
+  return h("figure", { class: "chart", "data-weeks": weeks.length }, h("figcaption", {}, title), chart, legend);
 }
 
 // The Mondays from `from` to `to` (ISO dates), the weeks the oversight service counts in.

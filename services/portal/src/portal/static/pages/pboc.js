@@ -4,6 +4,10 @@
 
 const FLOW_METRICS = ["submitted", "matched", "contacted", "approved", "disbursed", "escalated", "sla_breach"];
 const GROUPINGS = ["chain", "chain,week", "town", "chain,town", "bank", "size_class"];
+const PERIODS = [4, 12, 26, 52];  // weeks back from today
+
+// The first day of a period of `weeks` weeks ending today, as the oversight API's `from`.
+const periodStart = (weeks) => new Date(Date.now() - weeks * 7 * 864e5).toISOString().slice(0, 10);
 
 // Codes to names: chains and towns from the firms service, banks from the banks service (banks are institutions;
 // naming them discloses nothing about a firm).
@@ -27,7 +31,7 @@ PAGES.pboc = async (view) => {
   const nameOf = (dim, value) => (names[dim] || {})[value] ?? value;
   const label = (key) => Object.entries(key).map(([d, v]) => (d === "week" ? v : nameOf(d, v))).join(" · ");
   const groupingText = (g) => g.split(",").map((d) => t(d === "size_class" ? "sizeClass" : d)).join(" × ");
-  let by = "chain", lineBy = "chain", lineMetric = "submitted";
+  let by = "chain", lineBy = "chain", lineMetric = "submitted", weeks = 12;
 
   const flows = h("div", { id: "flows" });
   const trend = h("div", { id: "trend" });
@@ -75,8 +79,10 @@ PAGES.pboc = async (view) => {
 
   const get = (path) => call("oversight", "GET", path);
   const refresh = async () => {
-    const [table, lines, weekly, leadBanks] = await Promise.all([get(`/v1/oversight/flows?by=${by}`),
-      get(`/v1/oversight/flows?by=${lineBy},week`), get("/v1/oversight/flows?by=week"), get("/v1/oversight/lead-banks")]);
+    const from = `from=${periodStart(weeks)}`;
+    const [table, lines, weekly, leadBanks] = await Promise.all([get(`/v1/oversight/flows?by=${by}&${from}`),
+      get(`/v1/oversight/flows?by=${lineBy},week&${from}`), get(`/v1/oversight/flows?by=week&${from}`),
+      get(`/v1/oversight/lead-banks?${from}`)]);
     drawFlows(table);
     drawTrend(lines);
     drawLate(weekly);
@@ -84,13 +90,16 @@ PAGES.pboc = async (view) => {
   };
 
   const csv = h("button", { type: "button", onclick: async () => {
-    const response = await fetch(`/api/oversight/v1/oversight/flows.csv?by=${by}`,
+    const response = await fetch(`/api/oversight/v1/oversight/flows.csv?by=${by}&from=${periodStart(weeks)}`,
       { headers: { Authorization: `Bearer ${session.get().token}` } });
     h("a", { href: URL.createObjectURL(await response.blob()), download: "lianrong-flows.csv" }).click();
   } }, t("exportCsv"));
   view.append(
     h("section", {}, h("h1", {}, t("flows")),
-      h("div", { class: "row" }, choice(t("groupBy"), GROUPINGS, by, (v) => { by = v; refresh(); }, groupingText), csv), flows),
+      h("div", { class: "row" },
+        choice(t("period"), PERIODS.map(String), String(weeks), (v) => { weeks = Number(v); refresh(); },
+          (v) => `${t("lastWeeks")} ${v} ${t("weeks")}`),
+        choice(t("groupBy"), GROUPINGS, by, (v) => { by = v; refresh(); }, groupingText), csv), flows),
     h("section", {}, h("h2", {}, t("trend")),
       h("div", { class: "row" },
         choice(t("seriesBy"), ["chain", "town", "bank"], lineBy, (v) => { lineBy = v; refresh(); }, groupingText),
