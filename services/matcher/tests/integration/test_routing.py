@@ -23,6 +23,18 @@ async def proposals_of(matcher: MatcherWorld, need_id: uuid.UUID, count: int) ->
     return [e for e in await matcher.published(need_id) if not isinstance(e, ev.MatchExpired)]
 
 
+def declined(proposal: ev.MatchProposed, reason: str) -> bank_ev.MatchDeclined:
+    """The officer's answer to a proposal, as the banks service publishes it."""
+    return bank_ev.MatchDeclined(
+        producer="banks",
+        match_id=proposal.match_id,
+        need_id=proposal.need_id,
+        bank_id=proposal.bank_id,
+        officer_id=proposal.officer_id,
+        reason=reason,
+    )
+
+
 async def test_a_need_is_proposed_to_the_lead_banks_officer(matcher: MatcherWorld) -> None:
     await matcher.add_bank("coop", "工商银行东莞分行", "cooperating")
     lead = await matcher.add_bank("lead", "东莞农村商业银行", "lead")
@@ -49,16 +61,7 @@ async def test_a_decline_reroutes_to_the_next_candidate_and_frees_the_reservatio
     need = need_event()
     await matcher.publish(need)
     [first] = await proposals_of(matcher, need.need_id, 1)
-    await matcher.publish(
-        bank_ev.MatchDeclined(
-            producer="banks",
-            match_id=first.match_id,
-            need_id=need.need_id,
-            bank_id=first.bank_id,
-            officer_id=first.officer_id,
-            reason="outside_appetite",
-        )
-    )
+    await matcher.publish(declined(first, "outside_appetite"))
     _, second = await proposals_of(matcher, need.need_id, 2)
     assert (second.bank_id, second.bank_role, second.attempt) == (coop.bank_id, "cooperating", 2)
     assert any(e.rule == "already_tried" and e.bank_id == lead.bank_id for e in second.excluded)
@@ -91,16 +94,7 @@ async def test_when_no_candidate_is_left_the_need_is_escalated(matcher: MatcherW
     need = need_event()
     await matcher.publish(need)
     [first] = await proposals_of(matcher, need.need_id, 1)
-    await matcher.publish(
-        bank_ev.MatchDeclined(
-            producer="banks",
-            match_id=first.match_id,
-            need_id=need.need_id,
-            bank_id=first.bank_id,
-            officer_id=first.officer_id,
-            reason="capacity_exhausted",
-        )
-    )
+    await matcher.publish(declined(first, "capacity_exhausted"))
     _, escalated = await proposals_of(matcher, need.need_id, 2)
     assert isinstance(escalated, ev.NeedEscalated)
     assert escalated.attempts == 1
