@@ -4,6 +4,7 @@ production, seeded with the demo market through the APIs. One running system ser
 - the journey: an SME's bad form is refused field by field; its need reaches the lead bank's officer live; the officer
   accepts, approves and disburses; the SME sees it on its timeline; the PBOC dashboard's numbers move;
 - a newcomer registers with the USCC checked as it is typed;
+- an SME declares a receivable on a confirmed link, its chain master confirms it, and a need is published against it;
 - a bank admin publishes a product, changes its line, stops selling it, adds and pauses an officer, with the
   services' errors shown in Chinese next to the fields;
 - the PBOC dashboard's weekly lines agree with the oversight API, and its CSV export downloads;
@@ -167,6 +168,48 @@ async def test_a_newcomer_registers_with_the_uscc_checked_as_it_is_typed(demo: D
     await newcomer.locator("#declare-link button[type=submit]").click()
     await expect(newcomer.locator(".status.pending")).to_be_visible(timeout=10_000)
     await newcomer.screenshot(path=str(SHOTS / "sme-registered.png"), full_page=True)
+
+
+async def test_an_smes_receivable_confirmed_by_its_chain_master_backs_a_need(demo: Demo) -> None:
+    sme = demo.first("sme")
+    firm_id = demo.people[sme]["firm_id"]
+    links = await demo.api("firms", sme, f"/v1/firms/{firm_id}/links")
+    [link, *_] = [x for x in links if x["status"] == "confirmed"]
+    page = await demo.log_in(sme)
+    claim = page.locator(f'form[data-form="claim"][data-link="{link["link_id"]}"]')
+    await claim.locator('input[name="amount"]').fill("0")
+    await claim.locator('button[type="submit"]').click()
+    await expect(claim.locator('[data-error="amount"]')).to_have_text("须大于 0")
+    claims_before = len(await demo.api("firms", sme, "/v1/receivables"))
+    assert claims_before == await page.locator("#my-claims li[data-claim]").count()  # nothing was declared
+    await claim.locator('input[name="amount"]').fill("654321")
+    await claim.locator('button[type="submit"]').click()
+    mine = page.locator("#my-claims li[data-claim]")
+    await expect(mine).to_have_count(claims_before + 1, timeout=10_000)
+    declared = {
+        r["receivable_id"] for r in await demo.api("firms", sme, "/v1/receivables") if r["amount"] == "654321.00"
+    }
+    [claim_id] = declared
+
+    master = await demo.log_in(link["chain_master_name"])
+    card = master.locator(f'article[data-claim="{claim_id}"]')
+    await expect(card).to_contain_text("应收账款 654,321 元")
+    firm = await demo.api("firms", sme, f"/v1/firms/{firm_id}")
+    await expect(card).to_contain_text(firm["legal_name"])
+    await master.screenshot(path=str(SHOTS / "chain-master.png"), full_page=True)
+    await card.locator('[data-action="confirm"]').click()
+    await expect(card).to_have_count(0, timeout=10_000)
+
+    await page.reload()
+    need_form = page.locator("#need-form")
+    await need_form.locator('select[name="chain"]').select_option(link["chain"])
+    await need_form.locator('select[name="receivable_id"]').select_option(claim_id)
+    needs_before = await page.locator("#needs article").count()
+    await need_form.locator('button[type="submit"]').click()
+    await expect(page.locator("#needs article")).to_have_count(needs_before + 1, timeout=10_000)
+    newest = await page.locator("#needs article").first.get_attribute("data-need")
+    position = (await demo.api("firms", sme, f"/v1/needs/{newest}"))["position"]
+    assert (position["receivable_id"], position["receivable_amount"]) == (claim_id, "654321.00")
 
 
 async def test_a_bank_admin_publishes_a_product_changes_its_line_and_manages_officers(demo: Demo) -> None:

@@ -1,5 +1,5 @@
 // The SME's pages: registration (USCC checked as typed), supplier links, needs with their timelines.
-function needForm(chains, onDone) {
+function needForm(chains, claims, onDone) {
   const until = new Date(Date.now() + 180 * 864e5).toISOString().slice(0, 10);
   const form = h("form", { class: "grid", novalidate: true, id: "need-form" },
     field("chain", t("chain"), h("select", { name: "chain" }, chains.map((c) => h("option", { value: c.code }, chainLabel(c))))),
@@ -12,6 +12,9 @@ function needForm(chains, onDone) {
     field("consent_until", t("consentUntil"), h("input", { name: "consent_until", type: "date", value: until })),
     checks("product_types", t("products"), optionsOf("product_types"), ["order_loan", "credit_loan"]),
     checks("collateral", t("collateral"), optionsOf("collateral_kinds"), ["none"]),
+    field("receivable_id", t("receivableForNeed"), h("select", { name: "receivable_id" },
+      h("option", { value: "" }, t("noneOption")), claims.filter((r) => r.status === "confirmed").map((r) =>
+        h("option", { value: r.receivable_id }, claimLabel(r))))),
     h("label", { class: "row" }, h("input", { type: "checkbox", name: "first_loan" }), t("firstLoan")),
     h("div", {}, h("button", { class: "primary", type: "submit" }, t("submit")), h("p", { class: "error", "data-error": "_" })));
   return onSubmit(form, (data) => call("firms", "POST", "/v1/needs", {
@@ -19,7 +22,7 @@ function needForm(chains, onDone) {
     purpose: data.get("purpose"), max_annual_rate: data.get("max_annual_rate") || null,
     consent_scope: data.get("consent_scope"), consent_until: data.get("consent_until"),
     product_types: data.getAll("product_types"), collateral: data.getAll("collateral"),
-    first_loan: data.get("first_loan") === "on",
+    first_loan: data.get("first_loan") === "on", receivable_id: data.get("receivable_id") || null,
   }, { "Idempotency-Key": crypto.randomUUID() }), { done: onDone });
 }
 
@@ -85,11 +88,29 @@ async function registration(view, me) {
   view.append(h("section", {}, h("h1", {}, LANG === "zh" ? "企业注册" : "Register the firm"), form));
 }
 
+const claimLabel = (r) => `${t(`claimKinds.${r.kind}`)} ${money(r.amount)} ${t("yuan")} · ${t("dueDate")} ${r.due_date}`;
+
+// A receivable or an order on a confirmed link, for the chain master to confirm (确权): products that lend against
+// confirmed receivables need one.
+function claimForm(link, done) {
+  const due = new Date(Date.now() + 90 * 864e5).toISOString().slice(0, 10);
+  const form = h("form", { class: "row inline", "data-form": "claim", "data-link": link.link_id },
+    h("select", { name: "kind", "aria-label": t("claimKind") }, ["receivable", "order"].map((k) =>
+      h("option", { value: k }, t(`claimKinds.${k}`)))),
+    h("input", { name: "amount", inputmode: "decimal", value: "500000", "aria-label": t("amount") }),
+    h("input", { name: "due_date", type: "date", value: due, "aria-label": t("dueDate") }),
+    h("button", { type: "submit" }, t("declareClaim")),
+    h("span", { class: "error", "data-error": "amount" }), h("span", { class: "error", "data-error": "due_date" }),
+    h("span", { class: "error", "data-error": "_" }));
+  return onSubmit(form, (d) => call("firms", "POST", `/v1/links/${link.link_id}/receivables`,
+    { kind: d.get("kind"), amount: d.get("amount"), due_date: d.get("due_date") }), { done });
+}
+
 function linkForm(me, masters, done) {
   const form = h("form", { class: "row", id: "declare-link" },
     h("select", { name: "master", "aria-label": t("roles.chain_master") }, masters.flatMap((m) => m.chains.map((c) =>
       h("option", { value: `${m.firm_id}|${c}` }, `${m.legal_name} · ${c}`)))),
-    h("select", { name: "tier", "aria-label": t("tier") }, ["tier_1", "tier_2", "tier_3"].map((x) => h("option", { value: x }, x))),
+    h("select", { name: "tier", "aria-label": t("tier") }, ["tier_1", "tier_2", "tier_3"].map((x) => h("option", { value: x }, t(`tiers.${x}`)))),
     h("input", { name: "annual_supply_value", "aria-label": t("supplyValue"), value: "5000000" }),
     h("button", { type: "submit" }, LANG === "zh" ? "申报供货关系" : "Declare supplying"),
     h("span", { class: "error", "data-error": "_" }));
@@ -111,9 +132,10 @@ PAGES.sme = async (view) => {
   let firm;
   try { firm = await call("firms", "GET", `/v1/firms/${me.firm_id}`); }
   catch (problem) { if (problem.status === 404) return registration(view, me); throw problem; }
-  const [chains, towns, masters, links] = await Promise.all([call("firms", "GET", "/v1/reference/chains"),
+  const [chains, towns, masters, links, claims] = await Promise.all([call("firms", "GET", "/v1/reference/chains"),
     call("firms", "GET", "/v1/reference/towns"), call("firms", "GET", "/v1/chain-masters"),
-    call("firms", "GET", `/v1/firms/${me.firm_id}/links`)]);
+    call("firms", "GET", `/v1/firms/${me.firm_id}/links`), call("firms", "GET", "/v1/receivables")]);
+  const chainName = chainNamer(chains);
   const list = h("div", { class: "cards", id: "needs" });
   const refresh = async () => {
     const needs = await call("firms", "GET", "/v1/needs");
@@ -133,10 +155,14 @@ PAGES.sme = async (view) => {
   view.append(
     h("section", {}, h("h1", {}, `${firm.legal_name}`), h("p", { class: "muted" },
       `${firm.uscc} · ${(towns.find((x) => x.code === firm.town) || {}).name_zh || firm.town} · ${t(`size_classes.${firm.size_class}`)}`),
-      h("h2", {}, t("links")), h("ul", {}, links.map((l) => h("li", {}, `${l.chain_master_name} · ${l.chain} · `,
-        h("span", { class: `status ${l.status}` }, t(`statuses.${l.status}`))))),
-      linkForm(me, masters, () => route())),
-    h("section", {}, h("h2", {}, t("newNeed")), needForm(chains, refresh)),
+      h("h2", {}, t("links")), h("ul", { class: "links" }, links.map((l) => h("li", {},
+        `${l.chain_master_name} · ${chainName(l.chain)} · `, h("span", { class: `status ${l.status}` }, t(`statuses.${l.status}`)),
+        l.status === "confirmed" ? claimForm(l, () => route()) : ""))),
+      linkForm(me, masters, () => route()),
+      h("h2", {}, t("receivables")), h("ul", { id: "my-claims" }, claims.length ? claims.map((r) => h("li", {
+        "data-claim": r.receivable_id }, `${claimLabel(r)} · `, h("span", { class: `status ${r.status}`, "data-status": r.status },
+        t(`statuses.${r.status}`)))) : h("li", { class: "muted" }, t("none")))),
+    h("section", {}, h("h2", {}, t("newNeed")), needForm(chains, claims, refresh)),
     h("section", {}, h("h2", {}, t("myNeeds")), list));
   await refresh();
   const timer = setInterval(refresh, 5000);  // the timeline follows the matcher and the bank
