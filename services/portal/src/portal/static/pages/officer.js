@@ -63,6 +63,7 @@ PAGES.officer = async (view) => {
   const chains = await call("firms", "GET", "/v1/reference/chains");
   const chainName = chainNamer(chains);
   const queue = h("div", { class: "cards", id: "queue" });
+  const done = h("div", { id: "closed" });
   const shown = new Map();  // match id → { version, card }: a card the officer is working on is redrawn only if it changed
   const refresh = async () => {
     const matches = await call("banks", "GET", "/v1/matches?limit=100");
@@ -76,8 +77,16 @@ PAGES.officer = async (view) => {
       return card;
     });
     queue.replaceChildren(...(cards.length ? cards : [h("p", { class: "muted" }, t("none"))]));
+    const closed = matches.filter((m) => !["proposed", "accepted", "approved"].includes(m.status))
+      .sort((a, b) => b.updated_at.localeCompare(a.updated_at)).slice(0, 20);
+    done.replaceChildren(closed.length ? h("table", {}, closed.map((m) => h("tr", { "data-match": m.match_id },
+      h("td", {}, new Date(m.updated_at).toLocaleString()), h("td", {}, m.firm ? m.firm.legal_name : t("notDisclosed")),
+      h("td", { class: "num" }, m.need ? `${money(m.disbursed_amount ?? m.need.terms.amount)} ${t("yuan")}` : ""),
+      h("td", {}, h("span", { class: `status ${m.status}`, "data-status": m.status }, t(`statuses.${m.status}`))))))
+      : h("p", { class: "muted" }, t("none")));
   };
-  view.append(h("section", {}, h("h1", {}, t("queue"), " ", h("span", { class: "status", id: "live" }, t("live"))), queue));
+  view.append(h("section", {}, h("h1", {}, t("queue"), " ", h("span", { class: "status", id: "live" }, t("live"))), queue),
+    h("section", {}, h("h2", {}, t("recentlyClosed")), done));
   await refresh();
   const stop = new AbortController();
   follow("banks", "/v1/matches/stream", () => refresh(), stop.signal);  // no reload: the stream redraws the queue

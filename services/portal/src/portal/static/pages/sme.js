@@ -140,7 +140,11 @@ PAGES.sme = async (view) => {
   const refresh = async () => {
     const needs = await call("firms", "GET", "/v1/needs");
     const details = await Promise.all(needs.map((n) => call("firms", "GET", `/v1/needs/${n.need_id}`)));
-    // Redrawn in one go (an overlapping refresh cannot interleave cards), keeping open the explanations being read.
+    // Redrawn only when a need changed, in one go (an overlapping refresh cannot interleave cards): a card being read
+    // keeps its open explanation, and a keyboard user keeps their place.
+    const version = details.map((n) => `${n.need_id}|${n.status}|${n.updated_at}|${n.timeline.length}`).join(",");
+    if (version === list.dataset.version) return;
+    list.dataset.version = version;
     const opened = new Set([...list.querySelectorAll("details[open]")].map((d) => d.closest("[data-need]").dataset.need));
     list.replaceChildren(...(details.length ? details.map((need) => h("article", { class: "card", "data-need": need.need_id },
       h("div", { class: "row" }, h("strong", {}, `${money(need.terms.amount)} ${t("yuan")} · ${need.terms.term_months} ${t("months")}`),
