@@ -256,21 +256,7 @@ async def approve(conn: Connection, actor: Principal, match_id: UUID, cmd: Appro
     requested = await match_store.requested_amount(conn, match.need_id)
     if product is None or requested is None:
         raise Conflict("the need or product of this match is not known here yet; try again shortly")
-    check_approval(cmd.amount, requested, product.terms.amount_min, product.terms.amount_max)
-    if not product.terms.rate_min <= cmd.annual_rate <= product.terms.rate_max:
-        raise Invalid(
-            f"the product's rate is between {product.terms.rate_min} and {product.terms.rate_max}",
-            field="/annual_rate",
-            code="outside_product_rates",
-            params={"min": product.terms.rate_min, "max": product.terms.rate_max},
-        )
-    if not product.terms.term_min_months <= cmd.term_months <= product.terms.term_max_months:
-        raise Invalid(
-            "the term is outside the product's range",
-            field="/term_months",
-            code="outside_product_terms",
-            params={"min": product.terms.term_min_months, "max": product.terms.term_max_months},
-        )
+    check_approval(cmd.amount, cmd.annual_rate, cmd.term_months, requested, product.terms)
     await match_store.record_approval(conn, match_id, cmd.amount, cmd.model_dump(mode="json"))
     await outbox.record(
         conn,

@@ -51,6 +51,7 @@ async def route_need(
     now = now or datetime.now(UTC)
     day = now.astimezone(CHINA).date()
     envelope: dict[str, Any] = {"producer": PRODUCER, **(cause.caused() if cause else {})}
+    retry_at = now + timedelta(seconds=settings.retry_escalated_seconds)  # when an escalated need is tried again
     for _ in range(MAX_RACES):
         offers = await market.offers_for(conn, need.chain, [t.value for t in need.terms.product_types])
         roles = await market.roles_for(conn, need.chain)
@@ -65,7 +66,6 @@ async def route_need(
             skip_banks=frozenset(row["skip_banks"]),
         )
         choice = decision.choice
-        retry_at = now + timedelta(seconds=settings.retry_escalated_seconds)
         if choice is None and row["status"] == "escalated":
             # A second chance that found nobody either: the regulator knows already; wait and try again.
             await needs.set_need(conn, need_id, next_retry_at=retry_at)

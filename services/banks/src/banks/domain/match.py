@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from contracts.banks import ProductTerms
 from lianrong_platform.errors import Conflict, Invalid
 
 
@@ -55,15 +56,32 @@ def next_status(current: MatchStatus, action: Action, *, now: datetime, answer_b
     return after
 
 
-def check_approval(amount: Decimal, requested: Decimal, amount_min: Decimal, amount_max: Decimal) -> None:
+def check_approval(
+    amount: Decimal, annual_rate: Decimal, term_months: int, requested: Decimal, terms: ProductTerms
+) -> None:
+    """An approval stays within what the firm asked for and what the product lends (amount, rate, term)."""
     if amount > requested:
         raise Invalid("cannot approve more than the firm asked for", field="/amount", code="above_request")
-    if not amount_min <= amount <= amount_max:
+    if not terms.amount_min <= amount <= terms.amount_max:
         raise Invalid(
-            f"the product lends between {amount_min} and {amount_max}",
+            f"the product lends between {terms.amount_min} and {terms.amount_max}",
             field="/amount",
             code="outside_product_amounts",
-            params={"min": amount_min, "max": amount_max},
+            params={"min": terms.amount_min, "max": terms.amount_max},
+        )
+    if not terms.rate_min <= annual_rate <= terms.rate_max:
+        raise Invalid(
+            f"the product's rate is between {terms.rate_min} and {terms.rate_max}",
+            field="/annual_rate",
+            code="outside_product_rates",
+            params={"min": terms.rate_min, "max": terms.rate_max},
+        )
+    if not terms.term_min_months <= term_months <= terms.term_max_months:
+        raise Invalid(
+            "the term is outside the product's range",
+            field="/term_months",
+            code="outside_product_terms",
+            params={"min": terms.term_min_months, "max": terms.term_max_months},
         )
 
 

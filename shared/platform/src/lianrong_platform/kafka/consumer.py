@@ -180,14 +180,7 @@ class EventConsumer:
                         outcomes.append((event.type, "duplicate"))
                         continue
                     fresh.discard(event.event_id)  # a second copy in the same batch is a duplicate
-                    with structlog.contextvars.bound_contextvars(
-                        event_id=str(event.event_id),
-                        event_type=event.type,
-                        correlation_id=str(event.correlation_id),
-                        topic=record.topic,
-                        partition=record.partition,
-                        offset=record.offset,
-                    ):
+                    with _logged_as(event, record):
                         await handler(conn, event)
                     outcomes.append((event.type, "applied"))
         except (*TRANSIENT, RetryLater, _Stopped):
@@ -198,7 +191,6 @@ class EventConsumer:
         return outcomes
 
     async def _process(self, conn: Connection, record: ConsumerRecord[bytes, bytes]) -> tuple[str, str]:
-        context = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
         try:
             event = self._decode(record.value or b"")
         except Exception as exc:  # undecodable: it will never become decodable by retrying
@@ -207,9 +199,7 @@ class EventConsumer:
         handler = self._handlers.get(event.type)
         if handler is None:
             return event.type, "ignored"
-        with structlog.contextvars.bound_contextvars(
-            event_id=str(event.event_id), event_type=event.type, correlation_id=str(event.correlation_id), **context
-        ):
+        with _logged_as(event, record):
             for attempt in range(1, self._max_attempts + 1):
                 try:
                     async with conn.transaction():  # a savepoint: this message's effect, or nothing of it
@@ -244,6 +234,18 @@ class EventConsumer:
             offset=record.offset,
             error=type(exc).__name__,
         )
+
+
+def _logged_as(event: Event, record: ConsumerRecord[bytes, bytes]) -> contextlib.AbstractContextManager[Any]:
+    """Every log line a handler writes names the event and where it was read from."""
+    return structlog.contextvars.bound_contextvars(
+        event_id=str(event.event_id),
+        event_type=event.type,
+        correlation_id=str(event.correlation_id),
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+    )
 
 
 class RetryLater(Exception):
