@@ -206,6 +206,7 @@ async def test_an_smes_receivable_confirmed_by_its_chain_master_backs_a_need(dem
     need_form = page.locator("#need-form")
     await need_form.locator('select[name="chain"]').select_option(link["chain"])
     await need_form.locator('select[name="receivable_id"]').select_option(claim_id)
+    await need_form.locator('input[name="amount"]').fill("600000")  # a receivable backs no more than its amount
     needs_before = await page.locator("#needs article").count()
     await need_form.locator('button[type="submit"]').click()
     await expect(page.locator("#needs article")).to_have_count(needs_before + 1, timeout=10_000)

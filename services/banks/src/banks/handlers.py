@@ -4,7 +4,7 @@ transaction (the outbox publishes the events when, and only when, the rows are c
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -222,8 +222,19 @@ async def _assigned(
     match = check_sees_match(actor, await match_store.match(conn, match_id, lock=True))
     if actor.officer_id != match.officer_id:
         raise NotFound("no such match")  # a bank admin may look, only the assigned officer may act
-    after = next_status(match.status, action, now=datetime.now(UTC), answer_by=match.answer_by)
+    after = next_status(
+        match.status, action, now=datetime.now(UTC), answer_by=match.answer_by, decide_by=_decide_by(match)
+    )
     return match, after
+
+
+def _decide_by(match: MatchView) -> datetime | None:
+    """When the bank's credit decision is due: the matcher's decision window from the officer's acceptance."""
+    within = match.proposal.get("decide_within_seconds")
+    accepted_at = match.outcome.get("accepted_at")
+    if within is None or accepted_at is None:
+        return None
+    return datetime.fromisoformat(accepted_at) + timedelta(seconds=int(within))
 
 
 def _ids(match: MatchView) -> dict[str, Any]:

@@ -45,15 +45,20 @@ async def receive_proposal(conn: Connection, event: Event) -> None:
                 "attempt",
                 "score",
                 "components",
-                "excluded",
+                "decide_within_seconds",
             },
-        ),
+        )
+        # Only the addressed bank's own products, whatever a producer put in the event: another bank's products,
+        # lines and remarks never reach this bank's officers.
+        | {"excluded": [e.model_dump(mode="json") for e in event.excluded if e.bank_id == event.bank_id]},
     )
 
 
 async def expire_proposal(conn: Connection, event: Event) -> None:
-    assert isinstance(event, match_ev.MatchExpired)
-    await match_store.expire(conn, event.match_id)
+    """The officer did not answer in time, or the bank made no decision by its decision deadline: the match is
+    closed in the inbox and can no longer be acted on."""
+    assert isinstance(event, match_ev.MatchExpired | match_ev.MatchDecisionOverdue)
+    await match_store.expire(conn, event.match_id, undecided=isinstance(event, match_ev.MatchDecisionOverdue))
 
 
 async def keep_need(conn: Connection, event: Event) -> None:

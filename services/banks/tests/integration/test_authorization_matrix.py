@@ -32,8 +32,19 @@ MATRIX = [
     ),
     ("GET", "/v1/designations", None, row(ROLES)),
     ("POST", "/v1/banks/{bank_a}/products", lambda w: product_body(), row({"bank_admin_a", "admin"}, {"bank_admin_b"})),
-    ("GET", "/v1/banks/{bank_a}/products", None, row(ROLES)),
-    ("GET", "/v1/products/{product}", None, row(ROLES)),
+    # A bank's products and lines: its own people, the regulator and the admin; anyone else finds nothing.
+    (
+        "GET",
+        "/v1/banks/{bank_a}/products",
+        None,
+        row({"officer_a1", "bank_admin_a", "regulator", "admin"}, {"sme", "officer_b1", "bank_admin_b"}),
+    ),
+    (
+        "GET",
+        "/v1/products/{product}",
+        None,
+        row({"officer_a1", "bank_admin_a", "regulator", "admin"}, {"sme", "officer_b1", "bank_admin_b"}),
+    ),
     (
         "PATCH",
         "/v1/products/{product}",

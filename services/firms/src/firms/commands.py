@@ -74,6 +74,12 @@ class Decide(Command):
     reason: str = Field(default="", max_length=500)
 
 
+class Revoke(Command):
+    reason: str = Field(
+        min_length=1, max_length=500, description="Why the confirmation is withdrawn; the SME reads it."
+    )
+
+
 class DeclareReceivable(Command):
     kind: ClaimKind
     amount: Money

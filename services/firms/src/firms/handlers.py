@@ -12,6 +12,7 @@ from firms.access import acting_firm, check_own_firm
 from firms.adapters import postgres_firms as firm_store
 from firms.adapters import postgres_links as link_store
 from firms.adapters import postgres_needs as need_store
+from firms.adapters import postgres_pledges as pledges
 from firms.adapters import postgres_reference as reference
 from firms.clock import today
 from firms.commands import (
@@ -27,6 +28,7 @@ from firms.commands import (
     WithdrawNeed,
 )
 from firms.domain import links, need
+from firms.domain.backing import AdvanceRates, check_backed
 from firms.domain.honours import check_honours
 from firms.domain.need import Milestone
 from firms.domain.size import SizeThresholds
@@ -39,6 +41,7 @@ from lianrong_platform.errors import Conflict, Invalid, NotFound
 
 PRODUCER = "firms"
 THRESHOLDS = SizeThresholds.load()
+ADVANCE_RATES = AdvanceRates.load()
 
 
 def _facts(town: str, employees: int, revenue: Decimal, honours: tuple[ev.Honour, ...]) -> ev.FirmFacts:
@@ -256,6 +259,66 @@ async def decide_receivable(
     return view
 
 
+async def revoke_link(conn: Connection, actor: Principal, link_id: UUID, reason: str) -> LinkView:
+    """The chain master withdraws its confirmation of a supplier link, and with it of the receivables on it: the
+    supplier's open needs on that chain lose the confirmation in matching, and their timelines say why."""
+    link = await link_store.link(conn, link_id, lock=True)
+    if link is None or actor.firm_id != link.chain_master_firm_id:
+        raise NotFound("no such link")
+    links.check_revocable(link.status, "link")
+    await link_store.revoke_link(conn, link_id, reason)
+    affected = await need_store.open_needs_relying_on(conn, link.supplier_firm_id, chain=link.chain)
+    event = ev.SupplierLinkRevoked(
+        producer=PRODUCER,
+        link_id=link_id,
+        supplier_firm_id=link.supplier_firm_id,
+        chain_master_firm_id=link.chain_master_firm_id,
+        chain=link.chain,
+        reason=reason,
+        need_ids=tuple(affected),
+    )
+    await outbox.record(conn, event)
+    for receivable_id in await link_store.revoke_receivables_on(conn, link_id, reason):
+        await pledges.release_claim(conn, receivable_id, "revoked")
+    await _tell_needs(conn, affected, event, {"what": "link", "reason": reason})
+    return await _link_view(conn, link_id)
+
+
+async def revoke_receivable(conn: Connection, actor: Principal, receivable_id: UUID, reason: str) -> ReceivableView:
+    """The chain master withdraws its confirmation of a receivable or order: it backs no need any more."""
+    claim = await link_store.receivable(conn, receivable_id, lock=True)
+    if claim is None or actor.firm_id != claim.chain_master_firm_id:
+        raise NotFound("no such receivable")
+    links.check_revocable(claim.status, "receivable")
+    await link_store.revoke_receivable(conn, receivable_id, reason)
+    affected = await need_store.open_needs_relying_on(conn, claim.supplier_firm_id, receivable_id=receivable_id)
+    event = ev.ReceivableRevoked(
+        producer=PRODUCER,
+        receivable_id=receivable_id,
+        link_id=claim.link_id,
+        supplier_firm_id=claim.supplier_firm_id,
+        chain_master_firm_id=claim.chain_master_firm_id,
+        reason=reason,
+        need_ids=tuple(affected),
+    )
+    await outbox.record(conn, event)
+    await pledges.release_claim(conn, receivable_id, "revoked")
+    await _tell_needs(conn, affected, event, {"what": "receivable", "reason": reason})
+    view = await link_store.receivable(conn, receivable_id)
+    assert view is not None
+    return view
+
+
+async def _tell_needs(
+    conn: Connection, need_ids: list[UUID], event: ev.SupplierLinkRevoked | ev.ReceivableRevoked, detail: dict[str, str]
+) -> None:
+    for need_id in need_ids:
+        await need_store.drop_confirmation(conn, need_id, link=detail["what"] == "link")
+        await need_store.add_to_timeline(
+            conn, need_id, event.event_id, event.occurred_at, Milestone.CONFIRMATION_REVOKED, detail
+        )
+
+
 # --- needs (融资需求) -----------------------------------------------------------------------------------------------
 async def submit_need(conn: Connection, actor: Principal, cmd: SubmitNeed) -> NeedView:
     firm_id = acting_firm(actor)
@@ -267,6 +330,8 @@ async def submit_need(conn: Connection, actor: Principal, cmd: SubmitNeed) -> Ne
     position = await _position(conn, firm_id, cmd.chain, cmd.receivable_id)
     need_id = uuid.uuid4()
     await need_store.insert(conn, need_id, firm_id, cmd.chain, terms, cmd.first_loan, position)
+    if position.receivable_id is not None:
+        await _pledge(conn, need_id, position.receivable_id, terms.amount)
     event = ev.NeedSubmitted(
         producer=PRODUCER,
         need_id=need_id,
@@ -290,7 +355,7 @@ async def _position(conn: Connection, firm_id: UUID, chain: str, receivable_id: 
             tier=link.tier if link else None,
             link_confirmed=link is not None,
         )
-    claim = await link_store.receivable(conn, receivable_id)
+    claim = await link_store.receivable(conn, receivable_id, lock=True)  # pledges on one claim, one at a time
     if claim is None or claim.supplier_firm_id != firm_id:
         raise Invalid("no such receivable of this firm", field="/receivable_id", code="unknown_receivable")
     if claim.status is not links.Decision.CONFIRMED:
@@ -312,6 +377,17 @@ async def _position(conn: Connection, firm_id: UUID, chain: str, receivable_id: 
     )
 
 
+async def _pledge(conn: Connection, need_id: UUID, receivable_id: UUID, amount: Decimal) -> None:
+    """The need relies on a confirmed claim: it may take no more than the claim backs, less what other live needs
+    hold of it (the caller holds the claim's row lock)."""
+    claim = await link_store.receivable(conn, receivable_id, lock=True)
+    assert claim is not None
+    rate = ADVANCE_RATES.rates[claim.kind]
+    others = await pledges.pledged(conn, receivable_id, except_need=need_id)
+    check_backed(amount, ADVANCE_RATES.backing(claim.kind, claim.amount), others, rate)
+    await pledges.pledge(conn, need_id, receivable_id, amount)
+
+
 async def _owned_need(conn: Connection, actor: Principal, need_id: UUID, *, lock: bool = False) -> need.NeedStatus:
     found = await need_store.owner_and_status(conn, need_id, lock=lock)
     if found is None:
@@ -326,6 +402,9 @@ async def amend_need(conn: Connection, actor: Principal, need_id: UUID, cmd: Ame
     assert found is not None
     changes = cmd.model_dump(exclude_unset=True)
     terms = need.check_terms(ev.NeedTerms.model_validate({**found[0].model_dump(), **changes}), today())
+    held = await pledges.live_pledge(conn, need_id)
+    if held is not None and terms.amount != held[1]:
+        await _pledge(conn, need_id, held[0], terms.amount)
     await need_store.update_terms(conn, need_id, terms)
     owner = await need_store.owner_and_status(conn, need_id)
     assert owner is not None
@@ -343,6 +422,7 @@ async def withdraw_need(conn: Connection, actor: Principal, need_id: UUID, cmd: 
     assert owner is not None
     event = ev.NeedWithdrawn(producer=PRODUCER, need_id=need_id, firm_id=owner[0], reason=cmd.reason)
     await outbox.record(conn, event)
+    await pledges.release(conn, need_id, "withdrawn")
     await need_store.add_to_timeline(
         conn,
         need_id,

@@ -11,9 +11,10 @@ from contracts import Event
 from contracts import banks as bank_ev
 from contracts import firms as ev
 from contracts import matcher as match_ev
-from contracts.values import BankRole, ConsentScope
+from contracts.values import BankRole, ConsentScope, RejectReason
 from firms.adapters import postgres_firms as firm_store
 from firms.adapters import postgres_needs as need_store
+from firms.adapters import postgres_pledges as pledges
 from firms.clock import today
 from firms.domain.need import FINAL, Milestone, NeedStatus
 from firms.handlers import PRODUCER
@@ -41,7 +42,18 @@ def _detail(event: Event) -> tuple[Milestone, dict[str, Any]]:
         case match_ev.MatchExpired():
             return Milestone.EXPIRED, {"match_id": str(event.match_id), "attempt": event.attempt}
         case match_ev.NeedEscalated():
-            return Milestone.ESCALATED, {"attempts": event.attempts, "reason": event.reason}
+            return Milestone.ESCALATED, {
+                "attempts": event.attempts,
+                "reason": event.reason,
+                # What stopped it, as codes with the figure to act on (no bank named): the SME can change its need.
+                "reasons": [r.model_dump() for r in event.reasons],
+            }
+        case match_ev.MatchDecisionOverdue():
+            return Milestone.DECISION_OVERDUE, {
+                "match_id": str(event.match_id),
+                "attempt": event.attempt,
+                "decide_by": event.decide_by.isoformat(),
+            }
         case bank_ev.MatchAccepted():
             return Milestone.CONTACTED, {"match_id": str(event.match_id)}
         case bank_ev.MatchDeclined():
@@ -73,6 +85,9 @@ async def record_on_timeline(conn: Connection, event: Event) -> None:
         return
     if isinstance(event, match_ev.MatchProposed):
         await _disclose(conn, event, status)
+    if isinstance(event, bank_ev.LoanRejected) and event.reason is RejectReason.FIRM_WITHDREW:
+        # The need is closed: the receivable or order it relied on can back another need.
+        await pledges.release(conn, need_id, "closed")
 
 
 def consent_covers(scope: ConsentScope, role: BankRole | None) -> bool:

@@ -70,6 +70,7 @@ class LinkView(View):
     reason: str
     declared_at: datetime
     decided_at: datetime | None
+    revoked_at: datetime | None = None
 
 
 class ReceivableView(View):
@@ -84,6 +85,7 @@ class ReceivableView(View):
     reason: str
     declared_at: datetime
     decided_at: datetime | None
+    revoked_at: datetime | None = None
 
 
 class TimelineEntryView(View):

@@ -60,7 +60,10 @@ async def test_the_chain_master_confirms_a_declared_link_and_a_receivable_on_it(
 
     # A need on that receivable carries the chain master's confirmation to the matcher.
     need = await firms.call(
-        "sme_a", "POST", "/v1/needs", json=need_body(receivable_id=receivable_id, product_types=["receivable_pledge"])
+        "sme_a",
+        "POST",
+        "/v1/needs",
+        json=need_body(receivable_id=receivable_id, product_types=["receivable_pledge"], amount="500000.00"),
     )
     assert need.status_code == 201, need.text
     [submitted] = await events_of(firms, "firms.NeedSubmitted")

@@ -1,4 +1,5 @@
-"""`python -m matcher migrate|api|consumer|relay`, and `python -m matcher plan [seconds]` (a dry-run re-plan)."""
+"""`python -m matcher migrate|api|consumer|relay`, `python -m matcher plan [seconds]` (a dry-run re-plan), and
+`python -m matcher explain <need_id>… | --all` (each recorded decision, replayed)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ def main() -> None:
         from matcher.plan import main as plan
 
         plan(sys.argv[2:])
+        return
+    if sys.argv[1:2] == ["explain"]:
+        from matcher.explain import main as explain
+
+        explain(sys.argv[2:])
         return
     run(SPEC)
 

@@ -4,6 +4,7 @@ Every handler runs inside the consumer's inbox transaction, so a replayed event 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import structlog
 
@@ -22,7 +23,9 @@ from matcher.settings import MatcherSettings
 log = structlog.get_logger(__name__)
 
 # Declines that say the bank as a whole will not lend for this need: its other products are skipped too.
-BANK_WIDE_DECLINES = frozenset({DeclineReason.OUTSIDE_APPETITE, DeclineReason.CONFLICT_OF_INTEREST})
+BANK_WIDE_DECLINES = frozenset(
+    {DeclineReason.OUTSIDE_APPETITE, DeclineReason.CONFLICT_OF_INTEREST, DeclineReason.CAPACITY_EXHAUSTED}
+)
 
 
 def handlers(settings: MatcherSettings) -> dict[str, Handler]:
@@ -42,7 +45,14 @@ def handlers(settings: MatcherSettings) -> dict[str, Handler]:
 
     async def need_amended(conn: Connection, event: Event) -> None:
         assert isinstance(event, firm_ev.NeedAmended)
+        found = await needs.need_for_update(conn, event.need_id)
+        if found is None:
+            return
         await needs.set_need(conn, event.need_id, terms=event.terms.model_dump(mode="json"))
+        if found[1]["status"] == "escalated":
+            # The SME changed what stopped it (amount, term, consent): route it again now, not at the next retry.
+            await needs.set_need(conn, event.need_id, status="open")
+            await matching.route_need(conn, event.need_id, settings, cause=event, kind="amended")
 
     async def need_withdrawn(conn: Connection, event: Event) -> None:
         assert isinstance(event, firm_ev.NeedWithdrawn)
@@ -59,7 +69,9 @@ def handlers(settings: MatcherSettings) -> dict[str, Handler]:
         if proposal is None or proposal["status"] != "open":
             log.warning("match.late_answer", match_id=str(event.match_id), status=proposal and proposal["status"])
             return
-        await needs.set_proposal(conn, event.match_id, "accepted")
+        # The bank's decision deadline runs from the acceptance (the event's time, so a replay agrees).
+        decide_by = event.occurred_at + timedelta(seconds=settings.decision_seconds)
+        await needs.accept(conn, event.match_id, event.occurred_at, decide_by)
         await needs.set_need(conn, event.need_id, status="proposed")
 
     async def match_declined(conn: Connection, event: Event) -> None:
@@ -79,7 +91,7 @@ def handlers(settings: MatcherSettings) -> dict[str, Handler]:
         # Hold what was approved, no more: the rest of the reservation goes back to the line.
         surplus = proposal["reserved_amount"] - event.amount
         if surplus > 0:
-            await market.release(conn, proposal["product_id"], surplus)
+            await market.release(conn, proposal["product_id"], proposal["bank_id"], proposal["chain"], surplus)
         await needs.set_proposal(
             conn, event.match_id, "approved", reserved_amount=min(event.amount, proposal["reserved_amount"])
         )
@@ -115,6 +127,7 @@ def handlers(settings: MatcherSettings) -> dict[str, Handler]:
                     event.role.value,
                     event.valid_from,
                     event.valid_until,
+                    event.chain_credit_line,
                 )
             case bank_ev.DesignationEnded():
                 await market.end_designation(conn, event.designation_id, event.ended_on)
@@ -153,6 +166,12 @@ def handlers(settings: MatcherSettings) -> dict[str, Handler]:
                 )
             case firm_ev.SupplierLinkRejected():
                 await conn.execute("UPDATE links SET status = 'rejected' WHERE link_id = $1", event.link_id)
+            case firm_ev.SupplierLinkRevoked():
+                await conn.execute("UPDATE links SET status = 'revoked' WHERE link_id = $1", event.link_id)
+                await needs.drop_confirmation(conn, event.supplier_firm_id, chain=event.chain)
+            case firm_ev.ReceivableRevoked():
+                await conn.execute("DELETE FROM receivables WHERE receivable_id = $1", event.receivable_id)
+                await needs.drop_confirmation(conn, event.supplier_firm_id, receivable_id=event.receivable_id)
             case firm_ev.ReceivableConfirmed():
                 await market.add_receivable(
                     conn, event.receivable_id, event.supplier_firm_id, event.amount, event.due_date
@@ -185,7 +204,9 @@ def handlers(settings: MatcherSettings) -> dict[str, Handler]:
         "ChainMasterDesignated",
         "SupplierLinkConfirmed",
         "SupplierLinkRejected",
+        "SupplierLinkRevoked",
         "ReceivableConfirmed",
+        "ReceivableRevoked",
     ):
         table[f"firms.{event_type}"] = firm_events
     return table

@@ -17,10 +17,15 @@ from contracts import Event
 from contracts import matcher as ev
 from lianrong_platform import outbox
 from lianrong_platform.db import Connection
+from matcher.adapters import postgres_decisions as decisions
 from matcher.adapters import postgres_market as market
 from matcher.adapters import postgres_needs as needs
+from matcher.adapters.postgres_decisions import DecisionRow
 from matcher.domain.market import NeedCase
-from matcher.domain.routing import decide
+from matcher.domain.reasons import summarise
+from matcher.domain.record import Skips, inputs_of, outcome_of
+from matcher.domain.routing import Decision, decide
+from matcher.domain.score import WEIGHTS, weights_version
 from matcher.domain.sla import CHINA, deadline
 from matcher.settings import MatcherSettings
 
@@ -28,6 +33,13 @@ log = structlog.get_logger(__name__)
 
 PRODUCER = "matcher"
 MAX_RACES = 5  # another instance took the capacity or officer we chose: decide again with fresh numbers
+WEIGHTS_VERSION = weights_version(WEIGHTS)
+
+
+def _kind(row: dict[str, Any]) -> str:
+    if row["status"] == "escalated":
+        return "second_chance"
+    return "first" if row["attempts"] == 0 else "reroute"
 
 
 async def route_need(
@@ -38,10 +50,12 @@ async def route_need(
     cause: Event | None = None,
     now: datetime | None = None,
     found: tuple[NeedCase, dict[str, Any]] | None = None,
+    kind: str | None = None,
 ) -> ev.MatchProposed | ev.NeedEscalated | None:
     """Propose the need to its best candidate, or escalate it. None when the need is not open for routing.
 
-    `found` is the need's row when the caller holds it locked already (it has just inserted it)."""
+    `found` is the need's row when the caller holds it locked already (it has just inserted it). Every decision
+    that proposes or escalates is recorded with its inputs (the decision record, 全程留痕)."""
     found = found or await needs.need_for_update(conn, need_id)
     if found is None:
         return None
@@ -49,9 +63,12 @@ async def route_need(
     if row["status"] not in ("open", "escalated"):
         return None
     now = now or datetime.now(UTC)
+    kind = kind or _kind(row)
     day = now.astimezone(CHINA).date()
     envelope: dict[str, Any] = {"producer": PRODUCER, **(cause.caused() if cause else {})}
     retry_at = now + timedelta(seconds=settings.retry_escalated_seconds)  # when an escalated need is tried again
+    skips = Skips(frozenset(row["skip_products"]), frozenset(row["skip_banks"]), frozenset(row["skip_officers"]))
+    await decisions.keep_weights(conn, WEIGHTS_VERSION, WEIGHTS)
     for _ in range(MAX_RACES):
         offers = await market.offers_for(conn, need.chain, [t.value for t in need.terms.product_types])
         roles = await market.roles_for(conn, need.chain)
@@ -62,33 +79,23 @@ async def route_need(
             roles,
             officers,
             day,
-            skip_products=frozenset(row["skip_products"]),
-            skip_banks=frozenset(row["skip_banks"]),
+            skip_products=skips.products,
+            skip_banks=skips.banks,
+            skip_officers=skips.officers,
         )
         choice = decision.choice
         if choice is None and row["status"] == "escalated":
             # A second chance that found nobody either: the regulator knows already; wait and try again.
             await needs.set_need(conn, need_id, next_retry_at=retry_at)
+            await decisions.note_quiet_retry(conn, need_id, now)
             return None
+        record = DecisionRow(
+            kind, now, WEIGHTS_VERSION, inputs_of(need, day, skips, offers, roles, officers), outcome_of(decision)
+        )
         if choice is None:
-            attempts = row["attempts"]
-            await needs.set_need(conn, need_id, status="escalated", next_retry_at=retry_at)
-            rules = sorted({e.rule for e in decision.excluded}) or ["no product for this chain and kind"]
-            escalated = ev.NeedEscalated(
-                **envelope,
-                need_id=need_id,
-                firm_id=need.firm_id,
-                chain=need.chain,
-                attempts=attempts,
-                reason=f"no eligible candidate left among {decision.considered} (excluded by: {', '.join(rules)})"[
-                    :500
-                ],
-            )
-            await outbox.record(conn, escalated)
-            log.info("need.escalated", need_id=str(need_id), attempts=attempts)
-            return escalated
+            return await _escalate(conn, need, row, decision, record, envelope, retry_at)
         amount = need.terms.amount
-        if not await market.reserve(conn, choice.offer.product_id, amount, choice.officer.officer_id):
+        if not await market.reserve(conn, choice.offer.product_id, need.chain, amount, choice.officer.officer_id):
             continue
         attempt = row["attempts"] + 1
         match_id = uuid.uuid4()
@@ -97,6 +104,7 @@ async def route_need(
             conn,
             match_id=match_id,
             need_id=need_id,
+            chain=need.chain,
             bank_id=choice.offer.bank_id,
             product_id=choice.offer.product_id,
             officer_id=choice.officer.officer_id,
@@ -104,6 +112,7 @@ async def route_need(
             attempt=attempt,
             score=choice.score,
             answer_by=answer_by,
+            record=record,
         )
         proposed = ev.MatchProposed(
             **envelope,
@@ -122,18 +131,63 @@ async def route_need(
             attempt=attempt,
             score=choice.score,
             components=tuple(ev.ScoreComponent(**part._asdict()) for part in choice.components),
-            excluded=tuple(ev.Exclusion(**excluded._asdict()) for excluded in decision.excluded),
+            # The addressed bank learns why its own products were or were not chosen, never another bank's.
+            excluded=tuple(
+                ev.Exclusion(
+                    bank_id=e.bank_id,
+                    product_id=e.product_id,
+                    rule=e.rule,
+                    code=e.code,
+                    params=e.params,
+                    detail=e.detail[:500],
+                )
+                for e in decision.excluded
+                if e.bank_id == choice.offer.bank_id
+            ),
             answer_by=answer_by,
+            decide_within_seconds=settings.decision_seconds,
         )
         await outbox.record(conn, proposed)
         return proposed
     raise RuntimeError(f"need {need_id}: capacity or officers kept changing under {MAX_RACES} decisions")
 
 
+async def _escalate(
+    conn: Connection,
+    need: NeedCase,
+    row: dict[str, Any],
+    decision: Decision,
+    record: DecisionRow,
+    envelope: dict[str, Any],
+    retry_at: datetime,
+) -> ev.NeedEscalated:
+    await needs.set_need(conn, need.need_id, status="escalated", next_retry_at=retry_at)
+    await decisions.insert(conn, need.need_id, record)
+    summary = summarise((e.code, e.params) for e in decision.excluded) or [("no_product", 0, {})]
+    escalated = ev.NeedEscalated(
+        **envelope,
+        need_id=need.need_id,
+        firm_id=need.firm_id,
+        chain=need.chain,
+        attempts=row["attempts"],
+        reason=(
+            f"no eligible candidate left among {decision.considered} (excluded by: "
+            + ", ".join(f"{code} ×{count}" for code, count, _ in summary)
+            + ")"
+        )[:500],
+        reasons=tuple(ev.Reason(code=code, products=count, params=params) for code, count, params in summary),
+    )
+    await outbox.record(conn, escalated)
+    log.info("need.escalated", need_id=str(need.need_id), attempts=row["attempts"])
+    return escalated
+
+
 async def release(conn: Connection, proposal: dict[str, Any], status: str) -> None:
-    """Close a live proposal: its reservation and the officer's slot are free again."""
+    """Close a live proposal: its reservation (product line and chain line) and the officer's slot are free again."""
     await needs.close_proposal(conn, proposal["match_id"], status)
-    await market.release(conn, proposal["product_id"], proposal["reserved_amount"])
+    await market.release(
+        conn, proposal["product_id"], proposal["bank_id"], proposal["chain"], proposal["reserved_amount"]
+    )
     await market.free_officer(conn, proposal["officer_id"])
 
 
@@ -146,10 +200,16 @@ async def reroute(
     *,
     skip_bank: bool = False,
 ) -> None:
+    """The proposal is closed and the need routed again, never to the same product or officer; with `skip_bank`,
+    never to the same bank."""
     await release(conn, proposal, status)
     need_id = proposal["need_id"]
     await needs.skip(
-        conn, need_id, product_id=proposal["product_id"], bank_id=proposal["bank_id"] if skip_bank else None
+        conn,
+        need_id,
+        product_id=proposal["product_id"],
+        bank_id=proposal["bank_id"] if skip_bank else None,
+        officer_id=proposal["officer_id"],
     )
     await needs.set_need(conn, need_id, status="open")
     await route_need(conn, need_id, settings, cause=cause)
@@ -158,7 +218,8 @@ async def reroute(
 async def expire_overdue(
     conn: Connection, settings: MatcherSettings, *, now: datetime | None = None, limit: int = 50
 ) -> int:
-    """The SLA sweep: every open proposal past its deadline is expired and its need re-routed."""
+    """The SLA sweep: every open proposal past its deadline is expired and its need re-routed to another bank (an
+    officer who let the deadline pass speaks for a bank that did not staff the need)."""
     now = now or datetime.now(UTC)
     expired = 0
     for proposal in await needs.overdue(conn, now, limit):
@@ -171,9 +232,34 @@ async def expire_overdue(
             attempt=proposal["attempt"],
         )
         await outbox.record(conn, event)
-        await reroute(conn, proposal, "expired", settings, event)
+        await reroute(conn, proposal, "expired", settings, event, skip_bank=True)
         expired += 1
     return expired
+
+
+async def lapse_undecided(
+    conn: Connection, settings: MatcherSettings, *, now: datetime | None = None, limit: int = 50
+) -> int:
+    """Accepted matches with no credit decision by their decision deadline are released, counted as a breach
+    (MatchDecisionOverdue) and their needs re-routed to another bank."""
+    now = now or datetime.now(UTC)
+    lapsed = 0
+    # A grace period after the deadline lets a decision the bank made just in time arrive before the match lapses.
+    for proposal in await needs.undecided(conn, now - timedelta(seconds=settings.decision_grace_seconds), limit):
+        event = ev.MatchDecisionOverdue(
+            producer=PRODUCER,
+            match_id=proposal["match_id"],
+            need_id=proposal["need_id"],
+            bank_id=proposal["bank_id"],
+            officer_id=proposal["officer_id"],
+            attempt=proposal["attempt"],
+            accepted_at=proposal["accepted_at"],
+            decide_by=proposal["decide_by"],
+        )
+        await outbox.record(conn, event)
+        await reroute(conn, proposal, "lapsed", settings, event, skip_bank=True)
+        lapsed += 1
+    return lapsed
 
 
 async def retry_escalated(
@@ -195,6 +281,8 @@ async def retry_escalated(
 
 async def disbursed(conn: Connection, proposal: dict[str, Any], amount: Decimal) -> None:
     await needs.close_proposal(conn, proposal["match_id"], "disbursed")
-    await market.consume(conn, proposal["product_id"], proposal["reserved_amount"], amount)
+    await market.consume(
+        conn, proposal["product_id"], proposal["bank_id"], proposal["chain"], proposal["reserved_amount"], amount
+    )
     await market.free_officer(conn, proposal["officer_id"])
     await needs.set_need(conn, proposal["need_id"], status="disbursed")

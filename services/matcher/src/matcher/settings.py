@@ -20,3 +20,15 @@ class MatcherSettings(BaseSettings):
     retry_escalated_days: int = Field(
         default=30, ge=0, description="Escalated needs older than this (since submission) are no longer tried again."
     )
+    decision_seconds: int = Field(
+        default=30 * 86400,
+        ge=1,
+        description="After an officer accepts, how long the bank has for a credit decision (calendar time) before the "
+        "match is released, counted as a breach and the need re-routed.",
+    )
+    decision_grace_seconds: int = Field(
+        default=60, ge=0, description="How long after the decision deadline a late decision may still arrive."
+    )
+    record_retention_days: int = Field(
+        default=3650, ge=1, description="How long routing decisions are kept in the decision record (全程留痕)."
+    )

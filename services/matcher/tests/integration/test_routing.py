@@ -48,8 +48,9 @@ async def test_a_need_is_proposed_to_the_lead_banks_officer(matcher: MatcherWorl
     assert proposal.officer_name == "东莞农村商业银行服务官1"
     assert proposal.correlation_id == need.correlation_id
     assert proposal.causation_id == need.event_id
-    assert {e.rule for e in proposal.excluded} == {"outranked"}
-    assert len(proposal.excluded) == 2
+    assert proposal.excluded == ()  # the two other banks' products never travel to the chosen bank
+    outcome = await matcher.pool.fetchval("SELECT outcome FROM decisions WHERE match_id = $1", proposal.match_id)
+    assert sorted(code for _, _, code, _ in outcome["excluded"]) == ["outranked_by_lead_bank"] * 2
     assert proposal.components[0].name == "lead_bank"
     reserved = await matcher.pool.fetchval("SELECT reserved FROM products WHERE product_id = $1", lead.products[0])
     assert reserved == Decimal("1000000.00")
@@ -64,7 +65,9 @@ async def test_a_decline_reroutes_to_the_next_candidate_and_frees_the_reservatio
     await matcher.publish(declined(first, "outside_appetite"))
     _, second = await proposals_of(matcher, need.need_id, 2)
     assert (second.bank_id, second.bank_role, second.attempt) == (coop.bank_id, "cooperating", 2)
-    assert any(e.rule == "already_tried" and e.bank_id == lead.bank_id for e in second.excluded)
+    assert all(e.bank_id == coop.bank_id for e in second.excluded)
+    outcome = await matcher.pool.fetchval("SELECT outcome FROM decisions WHERE match_id = $1", second.match_id)
+    assert [code for p, _, code, _ in outcome["excluded"] if p == str(lead.products[0])] == ["already_tried"]
     assert await matcher.pool.fetchval("SELECT reserved FROM products WHERE product_id = $1", lead.products[0]) == 0
     assert await matcher.pool.fetchval("SELECT open_matches FROM officers WHERE officer_id = $1", first.officer_id) == 0
 
@@ -108,7 +111,9 @@ async def test_a_need_nobody_can_serve_is_escalated_at_once(matcher: MatcherWorl
     await matcher.publish(need)
     [escalated] = await proposals_of(matcher, need.need_id, 1)
     assert isinstance(escalated, ev.NeedEscalated)
-    assert "amount_range" in escalated.reason
+    # What stopped it, as a code with the figure the SME can act on, and no bank named.
+    assert escalated.reasons == (ev.Reason(code="amount_above_max", products=1, params={"max": "3000000"}),)
+    assert "amount_above_max" in escalated.reason
 
 
 async def test_replayed_events_create_no_second_match(matcher: MatcherWorld) -> None:

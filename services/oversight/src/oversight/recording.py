@@ -93,6 +93,10 @@ def recorders(settings: OversightSettings) -> dict[str, Handler]:
         assert isinstance(event, match_ev.MatchExpired)
         await count(conn, event, c.SLA_BREACH, event.bank_id)
 
+    async def undecided(conn: Connection, event: Event) -> None:
+        assert isinstance(event, match_ev.MatchDecisionOverdue)
+        await count(conn, event, c.DECISION_BREACH, event.bank_id)
+
     async def escalated(conn: Connection, event: Event) -> None:
         await count(conn, event, c.ESCALATED, None)
 
@@ -166,6 +170,7 @@ def recorders(settings: OversightSettings) -> dict[str, Handler]:
         "matcher.MatchProposed": proposed,
         "matcher.MatchExpired": expired,
         "matcher.NeedEscalated": escalated,
+        "matcher.MatchDecisionOverdue": undecided,
         "banks.MatchAccepted": accepted,
         "banks.MatchDeclined": declined,
         "banks.LoanApproved": approved,

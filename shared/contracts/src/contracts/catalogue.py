@@ -38,6 +38,8 @@ TOPICS: tuple[Topic, ...] = (
             firms.ReceivableDeclared,
             firms.ReceivableConfirmed,
             firms.ReceivableRejected,
+            firms.SupplierLinkRevoked,
+            firms.ReceivableRevoked,
         ),
     ),
     Topic(
@@ -76,8 +78,8 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         matcher.MATCH_EVENTS,
         6,
-        "Match proposals, expiries (re-routes) and escalations (key: need id).",
-        (matcher.MatchProposed, matcher.MatchExpired, matcher.NeedEscalated),
+        "Match proposals, expiries and overdue decisions (re-routes) and escalations (key: need id).",
+        (matcher.MatchProposed, matcher.MatchExpired, matcher.NeedEscalated, matcher.MatchDecisionOverdue),
     ),
 )
 

@@ -171,6 +171,36 @@ class ReceivableRejected(Event):
     reason: str = Field(default="", max_length=500)
 
 
+class SupplierLinkRevoked(Event):
+    """The chain master withdrew its confirmation of a supplier link: needs that relied on it lose it in matching."""
+
+    topic: ClassVar[str] = FIRM_EVENTS
+    key_field: ClassVar[str] = "supplier_firm_id"
+    type: Literal["firms.SupplierLinkRevoked"] = "firms.SupplierLinkRevoked"
+    version: Literal[1] = 1
+    link_id: UUID
+    supplier_firm_id: UUID
+    chain_master_firm_id: UUID
+    chain: ChainCode
+    reason: str = Field(min_length=1, max_length=500)
+    need_ids: tuple[UUID, ...] = Field(default=(), description="The supplier's open needs that relied on the link.")
+
+
+class ReceivableRevoked(Event):
+    """The chain master withdrew its confirmation of a receivable or order: it backs no need any more."""
+
+    topic: ClassVar[str] = FIRM_EVENTS
+    key_field: ClassVar[str] = "supplier_firm_id"
+    type: Literal["firms.ReceivableRevoked"] = "firms.ReceivableRevoked"
+    version: Literal[1] = 1
+    receivable_id: UUID
+    link_id: UUID
+    supplier_firm_id: UUID
+    chain_master_firm_id: UUID
+    reason: str = Field(min_length=1, max_length=500)
+    need_ids: tuple[UUID, ...] = Field(default=(), description="The supplier's open needs that relied on it.")
+
+
 class NeedTerms(BaseModel):
     """What the SME asks for; amendable until the need is matched."""
 

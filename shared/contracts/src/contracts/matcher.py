@@ -24,13 +24,31 @@ class ScoreComponent(BaseModel):
 
 
 class Exclusion(BaseModel):
-    """A candidate product the matcher did not choose, and the rule that excluded it."""
+    """A candidate product of the addressed bank that the matcher did not choose, and why.
+
+    `code` is stable (`amount_above_max`, `line_insufficient`, `outranked` …) and `params` its figures as strings
+    (`{"max": "3000000.00"}`), so a reader can word it in its own language. An event carries only the exclusions of
+    the bank it is addressed to; every candidate of every bank stays in the matcher's decision record."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     bank_id: UUID
     product_id: UUID
     rule: str = Field(min_length=1, max_length=64)
     detail: str = Field(default="", max_length=500)
+    code: str = Field(default="", max_length=64)
+    params: dict[str, str] = Field(default_factory=dict)
+
+
+class Reason(BaseModel):
+    """Why no candidate was left for a need, counted over the products considered, with no bank named: what an SME
+    can read and act on (`amount_above_max {"max": "3000000.00"}` on 4 products: ask for less)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    code: str = Field(min_length=1, max_length=64)
+    products: int = Field(ge=0, description="How many of the products considered this reason excluded.")
+    params: dict[str, str] = Field(
+        default_factory=dict, description="The figure nearest to the need's terms (the highest maximum, …)."
+    )
 
 
 class MatchProposed(Event):
@@ -60,6 +78,12 @@ class MatchProposed(Event):
     components: tuple[ScoreComponent, ...]
     excluded: tuple[Exclusion, ...] = ()
     answer_by: AwareDatetime
+    decide_within_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        description="Once the officer accepts, the bank has this long for a credit decision; then the match is "
+        "released and the need re-routed (MatchDecisionOverdue).",
+    )
 
 
 class MatchExpired(Event):
@@ -88,3 +112,22 @@ class NeedEscalated(Event):
     chain: ChainCode
     attempts: int = Field(ge=0)
     reason: str = Field(min_length=1, max_length=500)
+    reasons: tuple[Reason, ...] = ()
+
+
+class MatchDecisionOverdue(Event):
+    """An officer accepted a match but the bank made no credit decision by the decision deadline (30 calendar days by
+    default, as the recommendation-list mechanism asks): the reservation is released, the breach counted, and the need
+    re-routed to another bank."""
+
+    topic: ClassVar[str] = MATCH_EVENTS
+    key_field: ClassVar[str] = "need_id"
+    type: Literal["matcher.MatchDecisionOverdue"] = "matcher.MatchDecisionOverdue"
+    version: Literal[1] = 1
+    match_id: UUID
+    need_id: UUID
+    bank_id: UUID
+    officer_id: UUID
+    attempt: int = Field(ge=1)
+    accepted_at: AwareDatetime
+    decide_by: AwareDatetime

@@ -135,10 +135,15 @@ async def record_disbursement(conn: Connection, match_id: UUID, amount: Decimal,
     )
 
 
-async def expire(conn: Connection, match_id: UUID) -> None:
+async def expire(conn: Connection, match_id: UUID, *, undecided: bool = False) -> None:
+    """An unanswered proposal, or (`undecided`) an accepted match with no credit decision by its deadline."""
     await conn.execute(
-        "UPDATE matches SET status = 'expired', updated_at = now() WHERE match_id = $1 AND status = 'proposed'",
+        """UPDATE matches SET status = 'expired', updated_at = now(),
+                              outcome = outcome || jsonb_build_object('expired', $2::text)
+           WHERE match_id = $1 AND status = $3""",
         match_id,
+        "decision_overdue" if undecided else "answer_overdue",
+        "accepted" if undecided else "proposed",
     )
 
 

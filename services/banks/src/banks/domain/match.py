@@ -4,6 +4,7 @@ proposed ──accept──▶ accepted ──approve──▶ approved ──di
     │                    └──reject──▶ rejected
     ├──decline──▶ declined
     ├──(deadline passed, matcher re-routed)──▶ expired
+accepted ──(no credit decision by the decision deadline, matcher re-routed)──▶ expired
 any open status ──(firm withdrew the need)──▶ withdrawn
 """
 
@@ -46,13 +47,18 @@ ALLOWED: dict[Action, tuple[MatchStatus, MatchStatus]] = {
 OPEN = frozenset({MatchStatus.PROPOSED, MatchStatus.ACCEPTED, MatchStatus.APPROVED})
 
 
-def next_status(current: MatchStatus, action: Action, *, now: datetime, answer_by: datetime) -> MatchStatus:
+def next_status(
+    current: MatchStatus, action: Action, *, now: datetime, answer_by: datetime, decide_by: datetime | None = None
+) -> MatchStatus:
     required, after = ALLOWED[action]
     if current is not required:
         raise Conflict(f"cannot {action.value} a match that is {current.value}; it must be {required.value}")
     if action in (Action.ACCEPT, Action.DECLINE) and now > answer_by:
         # The matcher re-routes at the deadline; an answer after it would race the next officer.
         raise Conflict("the answer deadline has passed; the need is being re-routed")
+    if action in (Action.APPROVE, Action.REJECT) and decide_by is not None and now > decide_by:
+        # The matcher releases an accepted match with no decision by then and offers the need to another bank.
+        raise Conflict("the decision deadline has passed; the need is being re-routed")
     return after
 
 

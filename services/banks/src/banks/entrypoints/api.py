@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from banks import handlers
-from banks.access import check_manages_bank, check_sees_match
+from banks.access import check_manages_bank, check_sees_match, check_sees_products, designation_for
 from banks.adapters import postgres_banks as bank_store
 from banks.adapters import postgres_matches as match_store
 from banks.adapters import postgres_officers as officer_store
@@ -107,10 +107,10 @@ async def end_designation(
 
 @router.get("/designations", tags=["designations"], summary="Current designations (with history on request)")
 async def list_designations(
-    request: Request, _: Anyone, chain: str | None = None, history: bool = False
+    request: Request, actor: Anyone, chain: str | None = None, history: bool = False
 ) -> list[DesignationView]:
     async with transaction(request) as conn:
-        return await bank_store.designations(conn, chain, history)
+        return [designation_for(actor, d) for d in await bank_store.designations(conn, chain, history)]
 
 
 # --- products -----------------------------------------------------------------------------------------------------
@@ -120,18 +120,24 @@ async def publish_product(request: Request, bank_id: UUID, body: ProductTerms, a
         return await handlers.publish_product(conn, actor, bank_id, body)
 
 
-@router.get("/banks/{bank_id}/products", tags=["products"], summary="A bank's products with capacity left")
-async def list_products(request: Request, bank_id: UUID, _: Anyone) -> list[ProductView]:
+@router.get(
+    "/banks/{bank_id}/products",
+    tags=["products"],
+    summary="A bank's products with capacity left (its own people, the regulator and the admin only)",
+)
+async def list_products(request: Request, bank_id: UUID, actor: Anyone) -> list[ProductView]:
+    check_sees_products(actor, bank_id)
     async with transaction(request) as conn:
         return await product_store.of_bank(conn, bank_id)
 
 
 @router.get("/products/{product_id}", tags=["products"])
-async def get_product(request: Request, product_id: UUID, _: Anyone) -> ProductView:
+async def get_product(request: Request, product_id: UUID, actor: Anyone) -> ProductView:
     async with transaction(request) as conn:
         view = await product_store.product(conn, product_id)
     if view is None:
         raise NotFound("no such product")
+    check_sees_products(actor, view.bank_id)
     return view
 
 

@@ -15,5 +15,6 @@ HANDLERS: dict[str, Handler] = {
     "firms.NeedWithdrawn": keep_need,
     "matcher.MatchProposed": receive_proposal,
     "matcher.MatchExpired": expire_proposal,
+    "matcher.MatchDecisionOverdue": expire_proposal,
     "firms.FirmDataDisclosed": receive_disclosure,
 }

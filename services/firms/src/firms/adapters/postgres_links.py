@@ -120,3 +120,30 @@ async def decide_receivable(conn: Connection, receivable_id: UUID, status: str, 
         status,
         reason,
     )
+
+
+async def revoke_link(conn: Connection, link_id: UUID, reason: str) -> None:
+    await conn.execute(
+        "UPDATE supplier_links SET status = 'revoked', reason = $2, revoked_at = now() WHERE link_id = $1",
+        link_id,
+        reason,
+    )
+
+
+async def revoke_receivable(conn: Connection, receivable_id: UUID, reason: str) -> None:
+    await conn.execute(
+        "UPDATE receivables SET status = 'revoked', reason = $2, revoked_at = now() WHERE receivable_id = $1",
+        receivable_id,
+        reason,
+    )
+
+
+async def revoke_receivables_on(conn: Connection, link_id: UUID, reason: str) -> list[UUID]:
+    """A revoked link takes its confirmed receivables with it; returns them."""
+    rows = await conn.fetch(
+        """UPDATE receivables SET status = 'revoked', reason = $2, revoked_at = now()
+           WHERE link_id = $1 AND status = 'confirmed' RETURNING receivable_id""",
+        link_id,
+        reason,
+    )
+    return [r["receivable_id"] for r in rows]

@@ -46,6 +46,37 @@ async def owner_and_status(conn: Connection, need_id: UUID, *, lock: bool = Fals
     return None if row is None else (row["firm_id"], NeedStatus(row["status"]))
 
 
+async def open_needs_relying_on(
+    conn: Connection, firm_id: UUID, *, chain: str | None = None, receivable_id: UUID | None = None
+) -> list[UUID]:
+    """The firm's needs not yet disbursed or withdrawn that carry a confirmation on the chain, or rely on the claim."""
+    rows = await conn.fetch(
+        """SELECT need_id FROM needs
+           WHERE firm_id = $1 AND status NOT IN ('disbursed', 'withdrawn')
+             AND (($2::text IS NOT NULL AND chain = $2 AND (position->>'link_confirmed')::boolean)
+                  OR ($3::uuid IS NOT NULL AND position->>'receivable_id' = $3::text))
+           ORDER BY created_at""",
+        firm_id,
+        chain,
+        receivable_id,
+    )
+    return [r["need_id"] for r in rows]
+
+
+async def drop_confirmation(conn: Connection, need_id: UUID, *, link: bool) -> None:
+    """The need no longer carries the revoked claim (nor, for a revoked link, the link's confirmation)."""
+    await conn.execute(
+        """UPDATE needs SET position = position
+               || '{"receivable_id": null, "receivable_kind": null, "receivable_amount": null,
+                    "receivable_due": null}'::jsonb
+               || CASE WHEN $2 THEN '{"link_confirmed": false}'::jsonb ELSE '{}'::jsonb END,
+               updated_at = now()
+           WHERE need_id = $1""",
+        need_id,
+        link,
+    )
+
+
 async def add_to_timeline(
     conn: Connection, need_id: UUID, event_id: UUID, at: datetime, milestone: Milestone, detail: dict[str, Any]
 ) -> NeedStatus | None:

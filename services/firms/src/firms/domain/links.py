@@ -15,6 +15,12 @@ class Decision(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
+    REVOKED = "revoked"  # the chain master withdrew a confirmation it had given
+
+
+def check_revocable(current: Decision, what: str) -> None:
+    if current is not Decision.CONFIRMED:
+        raise Conflict(f"only a confirmed {what} can be revoked; this one is {current.value}")
 
 
 def check_decidable(current: Decision, what: str) -> None:

@@ -45,6 +45,8 @@ class Milestone(StrEnum):
     DISBURSED = "disbursed"
     ESCALATED = "escalated"
     WITHDRAWN = "withdrawn"
+    CONFIRMATION_REVOKED = "confirmation_revoked"  # the chain master withdrew the link or claim the need relied on
+    DECISION_OVERDUE = "decision_overdue"  # the bank accepted but decided nothing in time; another bank is asked
 
 
 # What each milestone makes the status; None leaves it as it was (a decline or an expiry is followed by a re-route).
@@ -61,6 +63,8 @@ _STATUS_AFTER: dict[Milestone, NeedStatus | None] = {
     Milestone.DISBURSED: NeedStatus.DISBURSED,
     Milestone.ESCALATED: NeedStatus.ESCALATED,
     Milestone.WITHDRAWN: NeedStatus.WITHDRAWN,
+    Milestone.CONFIRMATION_REVOKED: None,
+    Milestone.DECISION_OVERDUE: None,
 }
 FINAL = frozenset({NeedStatus.DISBURSED, NeedStatus.WITHDRAWN})
 
@@ -103,9 +107,15 @@ def check_terms(terms: NeedTerms, today: date) -> NeedTerms:
     return terms
 
 
+AMENDABLE = frozenset({NeedStatus.SUBMITTED, NeedStatus.ESCALATED})
+
+
 def check_amendable(status: NeedStatus) -> None:
-    if status is not NeedStatus.SUBMITTED:
-        raise Conflict(f"a need can be amended only before it is matched; this one is {status.value}")
+    """Before it is matched, or when nobody could take it (escalated): then an amendment routes it again at once."""
+    if status not in AMENDABLE:
+        raise Conflict(
+            f"a need can be amended only before it is matched or when it is escalated; this one is {status.value}"
+        )
 
 
 def check_withdrawable(status: NeedStatus) -> None:

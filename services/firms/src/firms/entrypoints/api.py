@@ -23,6 +23,7 @@ from firms.commands import (
     DeclareSupplierLink,
     DesignateChainMaster,
     RegisterFirm,
+    Revoke,
     SubmitNeed,
     WithdrawNeed,
 )
@@ -119,6 +120,16 @@ async def confirm_link(request: Request, link_id: UUID, actor: ChainMaster, body
         return await handlers.decide_link(conn, actor, link_id, True, body or Decide())
 
 
+@router.post(
+    "/links/{link_id}/revoke",
+    tags=["links"],
+    summary="Withdraw a confirmation given (with a reason): open needs relying on it lose it, and are told",
+)
+async def revoke_link(request: Request, link_id: UUID, actor: ChainMaster, body: Revoke) -> LinkView:
+    async with transaction(request) as conn:
+        return await handlers.revoke_link(conn, actor, link_id, body.reason)
+
+
 @router.post("/links/{link_id}/reject", tags=["links"])
 async def reject_link(request: Request, link_id: UUID, actor: ChainMaster, body: Decide | None = None) -> LinkView:
     async with transaction(request) as conn:
@@ -155,6 +166,16 @@ async def confirm_receivable(
 ) -> ReceivableView:
     async with transaction(request) as conn:
         return await handlers.decide_receivable(conn, actor, receivable_id, True, body or Decide())
+
+
+@router.post(
+    "/receivables/{receivable_id}/revoke",
+    tags=["links"],
+    summary="Withdraw a receivable's or order's confirmation (with a reason): it backs no need any more",
+)
+async def revoke_receivable(request: Request, receivable_id: UUID, actor: ChainMaster, body: Revoke) -> ReceivableView:
+    async with transaction(request) as conn:
+        return await handlers.revoke_receivable(conn, actor, receivable_id, body.reason)
 
 
 @router.post("/receivables/{receivable_id}/reject", tags=["links"])

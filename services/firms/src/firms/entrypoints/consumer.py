@@ -15,6 +15,7 @@ HANDLERS: dict[str, Handler] = {
         matcher.MatchProposed,
         matcher.MatchExpired,
         matcher.NeedEscalated,
+        matcher.MatchDecisionOverdue,
         banks.MatchAccepted,
         banks.MatchDeclined,
         banks.LoanApproved,

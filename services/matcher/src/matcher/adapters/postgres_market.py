@@ -32,32 +32,51 @@ async def upsert_designation(
     role: str,
     valid_from: date,
     valid_until: date | None,
+    chain_credit_line: Decimal | None = None,
 ) -> None:
+    """The designation, and its whole-chain credit line (整链授信) as the bank's cap for that chain."""
     await conn.execute(
-        """INSERT INTO designations (designation_id, chain, bank_id, role, valid_from, valid_until)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (designation_id) DO NOTHING""",
+        """WITH d AS (
+               INSERT INTO designations (designation_id, chain, bank_id, role, valid_from, valid_until,
+                                         chain_credit_line)
+               VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (designation_id) DO NOTHING RETURNING 1)
+           INSERT INTO chain_lines (bank_id, chain, line) SELECT $3, $2, $7 FROM d WHERE $7::numeric IS NOT NULL
+           ON CONFLICT (bank_id, chain) DO UPDATE SET line = excluded.line""",
         designation_id,
         chain,
         bank_id,
         role,
         valid_from,
         valid_until,
+        chain_credit_line,
     )
 
 
 async def end_designation(conn: Connection, designation_id: UUID, ended_on: date) -> None:
-    # The designation is in force up to the day before it ended.
+    """The designation is in force up to the day before it ended; the line it carried no longer caps the bank."""
     await conn.execute(
-        "UPDATE designations SET valid_until = $2::date - 1 WHERE designation_id = $1", designation_id, ended_on
+        """WITH d AS (
+               UPDATE designations SET valid_until = $2::date - 1 WHERE designation_id = $1
+               RETURNING bank_id, chain, chain_credit_line)
+           UPDATE chain_lines c SET line = NULL FROM d
+           WHERE c.bank_id = d.bank_id AND c.chain = d.chain AND d.chain_credit_line IS NOT NULL""",
+        designation_id,
+        ended_on,
     )
 
 
 async def upsert_product(conn: Connection, product_id: UUID, bank_id: UUID, terms: ProductTerms) -> None:
+    # Each version of the terms is kept for the decision record, in the same statement.
     await conn.execute(
-        """INSERT INTO products (product_id, bank_id, terms, chains, product_type, capacity)
-           VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (product_id) DO UPDATE SET terms = excluded.terms, chains = excluded.chains,
-               product_type = excluded.product_type, capacity = excluded.capacity, version = products.version + 1""",
+        """WITH p AS (
+               INSERT INTO products (product_id, bank_id, terms, chains, product_type, capacity)
+               VALUES ($1, $2, $3, $4, $5, $6)
+               ON CONFLICT (product_id) DO UPDATE SET terms = excluded.terms, chains = excluded.chains,
+                   product_type = excluded.product_type, capacity = excluded.capacity,
+                   version = products.version + 1
+               RETURNING product_id, version, terms)
+           INSERT INTO product_terms (product_id, version, terms) SELECT product_id, version, terms FROM p
+           ON CONFLICT DO NOTHING""",
         product_id,
         bank_id,
         terms.model_dump(mode="json"),
@@ -73,8 +92,12 @@ async def withdraw_product(conn: Connection, product_id: UUID) -> None:
 
 async def upsert_officer(conn: Connection, officer_id: UUID, bank_id: UUID, profile: OfficerProfile) -> None:
     await conn.execute(
-        """INSERT INTO officers (officer_id, bank_id, profile) VALUES ($1, $2, $3)
-           ON CONFLICT (officer_id) DO UPDATE SET profile = excluded.profile, version = officers.version + 1""",
+        """WITH o AS (
+               INSERT INTO officers (officer_id, bank_id, profile) VALUES ($1, $2, $3)
+               ON CONFLICT (officer_id) DO UPDATE SET profile = excluded.profile, version = officers.version + 1
+               RETURNING officer_id, version, profile)
+           INSERT INTO officer_profiles (officer_id, version, profile) SELECT officer_id, version, profile FROM o
+           ON CONFLICT DO NOTHING""",
         officer_id,
         bank_id,
         profile.model_dump(mode="json"),
@@ -110,7 +133,7 @@ _PRODUCT_COLUMNS = """p.product_id, p.bank_id, p.version, p.terms::text AS terms
                       p.withdrawn, b.name AS bank_name"""
 
 
-def _offer(row: Any) -> Offer:
+def _offer(row: Any, chain_free: Decimal | None = None) -> Offer:
     return Offer(
         product_id=row["product_id"],
         bank_id=row["bank_id"],
@@ -119,18 +142,23 @@ def _offer(row: Any) -> Offer:
         disbursed=row["disbursed"],
         reserved=row["reserved"],
         withdrawn=row["withdrawn"],
+        chain_free=chain_free,
+        version=row["version"],
     )
 
 
 async def offers_for(conn: Connection, chain: str, product_types: list[str]) -> list[Offer]:
-    """The indexed path: only the products of the need's chain and of the kinds it asked for."""
+    """The indexed path: only the products of the need's chain and of the kinds it asked for, each with what is free
+    of its bank's whole-chain credit line for that chain."""
     rows = await conn.fetch(
-        f"""SELECT {_PRODUCT_COLUMNS} FROM products p LEFT JOIN banks b USING (bank_id)
+        f"""SELECT {_PRODUCT_COLUMNS}, c.line - c.reserved - c.disbursed AS chain_free
+           FROM products p LEFT JOIN banks b USING (bank_id)
+                LEFT JOIN chain_lines c ON c.bank_id = p.bank_id AND c.chain = $1
            WHERE p.chains @> ARRAY[$1]::text[] AND p.product_type = ANY($2::text[]) AND NOT p.withdrawn""",
         chain,
         product_types,
     )
-    return [_offer(r) for r in rows]
+    return [_offer(r, r["chain_free"]) for r in rows]
 
 
 async def all_offers(conn: Connection) -> list[Offer]:
@@ -163,52 +191,80 @@ async def officers_of(conn: Connection, bank_ids: list[UUID]) -> dict[UUID, list
     found: dict[UUID, list[OfficerSlot]] = defaultdict(list)
     for r in rows:
         profile = _PROFILES((r["officer_id"], r["version"]), r["profile_json"])
-        found[r["bank_id"]].append(OfficerSlot(r["officer_id"], r["bank_id"], profile, r["open_matches"]))
+        found[r["bank_id"]].append(OfficerSlot(r["officer_id"], r["bank_id"], profile, r["open_matches"], r["version"]))
     return found
 
 
-async def reserve(conn: Connection, product_id: UUID, amount: Decimal, officer_id: UUID) -> bool:
-    """Hold `amount` of the product's line and one of the officer's slots for an open proposal, in one statement;
-    False (and nothing held) if another decision took the last of either first.
+async def reserve(conn: Connection, product_id: UUID, chain: str, amount: Decimal, officer_id: UUID) -> bool:
+    """Hold `amount` of the product's line, of its bank's whole-chain credit line for `chain` (整链授信) and one of
+    the officer's slots for an open proposal, in one statement; False (and nothing held) if another decision took
+    the last of any of them first.
 
-    The conditions are re-checked on the locked rows, so two instances can never both take the last of a line or of
-    an officer's slots.
+    The conditions are re-checked on the locked rows (products, then chain_lines, then officers: one order
+    everywhere, so two instances cannot deadlock), so two instances can never both take the last of a line.
     """
     row = await conn.fetchrow(
         """WITH line AS (
                UPDATE products SET reserved = reserved + $2
                WHERE product_id = $1 AND capacity - disbursed - reserved >= $2 AND NOT withdrawn
-               RETURNING product_id),
+               RETURNING bank_id),
+           whole_chain AS (
+               INSERT INTO chain_lines AS c (bank_id, chain, reserved) SELECT bank_id, $4, $2 FROM line
+               ON CONFLICT (bank_id, chain) DO UPDATE SET reserved = c.reserved + excluded.reserved
+               WHERE c.line IS NULL OR c.line - c.reserved - c.disbursed >= excluded.reserved
+               RETURNING bank_id),
            desk AS (
                UPDATE officers SET open_matches = open_matches + 1
                WHERE officer_id = $3 AND open_matches < (profile->>'max_open_matches')::int
-                 AND EXISTS (SELECT 1 FROM line)
+                 AND EXISTS (SELECT 1 FROM whole_chain)
                RETURNING officer_id)
-           SELECT EXISTS (SELECT 1 FROM line) AS line, EXISTS (SELECT 1 FROM desk) AS desk""",
+           SELECT (SELECT bank_id FROM line) AS bank_id, EXISTS (SELECT 1 FROM whole_chain) AS whole_chain,
+                  EXISTS (SELECT 1 FROM desk) AS desk""",
         product_id,
         amount,
         officer_id,
+        chain,
     )
     assert row is not None
-    if row["line"] and not row["desk"]:  # the officer filled up meanwhile: give the line back
-        await release(conn, product_id, amount)
-    return bool(row["desk"])
+    if row["desk"]:
+        return True
+    if row["bank_id"] is not None:  # the line was taken but the chain line or the officer was not: give it back
+        await release(conn, product_id, row["bank_id"], chain, amount, chain_held=row["whole_chain"])
+    return False
 
 
-async def release(conn: Connection, product_id: UUID, amount: Decimal) -> None:
+async def release(
+    conn: Connection, product_id: UUID, bank_id: UUID, chain: str, amount: Decimal, *, chain_held: bool = True
+) -> None:
+    """Give a reservation back to the product's line and (when it was held there) to the bank's chain line."""
     await conn.execute(
-        "UPDATE products SET reserved = greatest(reserved - $2, 0) WHERE product_id = $1", product_id, amount
+        """WITH line AS (UPDATE products SET reserved = greatest(reserved - $2, 0) WHERE product_id = $1)
+           UPDATE chain_lines SET reserved = greatest(reserved - $2, 0)
+           WHERE bank_id = $3 AND chain = $4 AND $5""",
+        product_id,
+        amount,
+        bank_id,
+        chain,
+        chain_held,
     )
 
 
-async def consume(conn: Connection, product_id: UUID, reserved: Decimal, disbursed: Decimal) -> None:
-    """A disbursement turns the reservation into used capacity."""
+async def consume(
+    conn: Connection, product_id: UUID, bank_id: UUID, chain: str, reserved: Decimal, disbursed: Decimal
+) -> None:
+    """A disbursement turns the reservation into used capacity, of the product's line and of the chain line."""
     await conn.execute(
-        """UPDATE products SET reserved = greatest(reserved - $2, 0), disbursed = disbursed + $3
-           WHERE product_id = $1""",
+        """WITH line AS (
+               UPDATE products SET reserved = greatest(reserved - $2, 0), disbursed = disbursed + $3
+               WHERE product_id = $1)
+           INSERT INTO chain_lines AS c (bank_id, chain, disbursed) VALUES ($4, $5, $3)
+           ON CONFLICT (bank_id, chain) DO UPDATE SET reserved = greatest(c.reserved - $2, 0),
+                                                      disbursed = c.disbursed + $3""",
         product_id,
         reserved,
         disbursed,
+        bank_id,
+        chain,
     )
 
 
@@ -246,6 +302,18 @@ async def upsert_link(
         tier,
         status,
     )
+
+
+async def chain_lines_of(conn: Connection, bank_id: UUID | None) -> list[dict[str, Any]]:
+    """Use of the whole-chain credit lines (整链授信): one bank's, or every bank's for the regulator."""
+    rows = await conn.fetch(
+        """SELECT c.bank_id, b.name AS bank_name, c.chain, c.line, c.reserved, c.disbursed,
+                  c.line - c.reserved - c.disbursed AS free
+           FROM chain_lines c LEFT JOIN banks b USING (bank_id)
+           WHERE $1::uuid IS NULL OR c.bank_id = $1 ORDER BY b.name, c.chain""",
+        bank_id,
+    )
+    return [dict(r) for r in rows]
 
 
 async def add_receivable(conn: Connection, receivable_id: UUID, supplier: UUID, amount: Decimal, due: date) -> None:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from contracts.firms import ChainPosition, FirmFacts, NeedTerms
 from lianrong_platform.db import Connection
+from matcher.adapters.postgres_decisions import DecisionRow
 from matcher.domain.market import NeedCase
 
 LIVE = ("open", "accepted", "approved")
@@ -53,16 +54,27 @@ async def set_need(conn: Connection, need_id: UUID, **fields: Any) -> None:
     )
 
 
-async def skip(conn: Connection, need_id: UUID, *, product_id: UUID | None = None, bank_id: UUID | None = None) -> None:
+async def skip(
+    conn: Connection,
+    need_id: UUID,
+    *,
+    product_id: UUID | None = None,
+    bank_id: UUID | None = None,
+    officer_id: UUID | None = None,
+) -> None:
+    """Remember who passed the need on, so it never goes back to them."""
     await conn.execute(
         """UPDATE needs SET skip_products = CASE WHEN $2::uuid IS NULL THEN skip_products
                                                  ELSE array_append(skip_products, $2::uuid) END,
                             skip_banks = CASE WHEN $3::uuid IS NULL THEN skip_banks
-                                              ELSE array_append(skip_banks, $3::uuid) END
+                                              ELSE array_append(skip_banks, $3::uuid) END,
+                            skip_officers = CASE WHEN $4::uuid IS NULL THEN skip_officers
+                                                 ELSE array_append(skip_officers, $4::uuid) END
            WHERE need_id = $1""",
         need_id,
         product_id,
         bank_id,
+        officer_id,
     )
 
 
@@ -91,11 +103,36 @@ async def refresh_open_needs_of_firm(
         )
 
 
+async def drop_confirmation(
+    conn: Connection, firm_id: UUID, *, chain: str | None = None, receivable_id: UUID | None = None
+) -> None:
+    """A chain master revoked a confirmation: the firm's needs still being matched no longer carry it (a revoked
+    link takes its receivables with it)."""
+    receivable_gone = """position || '{"receivable_id": null, "receivable_kind": null, "receivable_amount": null,
+                                       "receivable_due": null}'::jsonb"""
+    if receivable_id is not None:
+        await conn.execute(
+            f"""UPDATE needs SET position = {receivable_gone}
+               WHERE firm_id = $1 AND position->>'receivable_id' = $2::text
+                 AND status IN ('open', 'proposed', 'escalated')""",
+            firm_id,
+            str(receivable_id),
+        )
+    if chain is not None:
+        await conn.execute(
+            f"""UPDATE needs SET position = {receivable_gone} || '{{"link_confirmed": false}}'::jsonb
+               WHERE firm_id = $1 AND chain = $2 AND status IN ('open', 'proposed', 'escalated')""",
+            firm_id,
+            chain,
+        )
+
+
 async def insert_proposal(
     conn: Connection,
     *,
     match_id: UUID,
     need_id: UUID,
+    chain: str,
     bank_id: UUID,
     product_id: UUID,
     officer_id: UUID,
@@ -103,12 +140,16 @@ async def insert_proposal(
     attempt: int,
     score: float,
     answer_by: datetime,
+    record: DecisionRow,
 ) -> None:
-    """The proposal, and its need marked proposed with the attempt counted, in one statement."""
+    """The proposal, its need marked proposed with the attempt counted, and the decision record, in one statement."""
     await conn.execute(
         """WITH proposal AS (
                INSERT INTO proposals (match_id, need_id, bank_id, product_id, officer_id, reserved_amount, attempt,
-                                      score, answer_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9))
+                                      score, answer_by, chain) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)),
+           decision AS (
+               INSERT INTO decisions (decision_id, need_id, kind, decided_at, weights_version, match_id, inputs,
+                                      outcome) VALUES ($11, $2, $12, $13, $14, $1, $15, $16))
            UPDATE needs SET status = 'proposed', attempts = $7, updated_at = now() WHERE need_id = $2""",
         match_id,
         need_id,
@@ -119,6 +160,8 @@ async def insert_proposal(
         attempt,
         score,
         answer_by,
+        chain,
+        *record.columns(),
     )
 
 
@@ -158,6 +201,26 @@ async def due_for_retry(conn: Connection, now: datetime, submitted_after: dateti
         limit,
     )
     return [r["need_id"] for r in rows]
+
+
+async def accept(conn: Connection, match_id: UUID, accepted_at: datetime, decide_by: datetime) -> None:
+    await conn.execute(
+        "UPDATE proposals SET status = 'accepted', accepted_at = $2, decide_by = $3 WHERE match_id = $1",
+        match_id,
+        accepted_at,
+        decide_by,
+    )
+
+
+async def undecided(conn: Connection, now: datetime, limit: int) -> list[dict[str, Any]]:
+    """Accepted proposals with no credit decision by their decision deadline, locked for this instance."""
+    rows = await conn.fetch(
+        """SELECT * FROM proposals WHERE status = 'accepted' AND decide_by < $1
+           ORDER BY decide_by LIMIT $2 FOR UPDATE SKIP LOCKED""",
+        now,
+        limit,
+    )
+    return [dict(r) for r in rows]
 
 
 async def overdue(conn: Connection, now: datetime, limit: int) -> list[dict[str, Any]]:

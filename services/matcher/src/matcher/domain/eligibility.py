@@ -1,107 +1,134 @@
-"""Hard rules: a product that breaks one is not a candidate for the need. Each rule has a name that appears in the
-explanation of every match ("excluded: amount_range — this product lends 10万–300万")."""
+"""Hard rules: a product that breaks one is not a candidate for the need.
+
+Each rule answers with a stable reason code and its parameters (`amount_above_max {"max": "3000000.00"}`), as the
+APIs' field errors do, so the portal can say it in Chinese, an SME can see what to change, and the decision record
+can be replayed and compared code for code. The English sentence is composed from the code (`reasons.describe`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import NamedTuple
 
 from contracts.values import BankRole, CollateralKind, ConsentScope
 from matcher.domain.market import NeedCase, Offer
 
-Rule = Callable[[NeedCase, Offer, BankRole | None, date], str | None]
+
+class Broken(NamedTuple):
+    """Why one product cannot take one need: a stable code and its parameters (strings, as on the wire)."""
+
+    code: str
+    params: dict[str, str]
 
 
-def _wan(amount: object) -> str:
-    return f"{float(str(amount)) / 10_000:g}万"
+Rule = Callable[[NeedCase, Offer, BankRole | None, date], Broken | None]
 
 
-def product_active(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> str | None:
+def _broken(code: str, **params: object) -> Broken:
+    return Broken(code, {name: str(value) for name, value in params.items()})
+
+
+def product_active(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
     t = o.terms
     if o.withdrawn or day < t.active_from or (t.active_until is not None and day > t.active_until):
-        return "the product is not offered now"
+        return _broken("product_inactive")
     return None
 
 
-def product_type(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> str | None:
-    return None if o.terms.product_type in n.terms.product_types else "the firm did not ask for this kind of product"
-
-
-def chain(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> str | None:
-    return None if n.chain in o.terms.chains else "the product is not offered to this chain"
-
-
-def amount_range(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> str | None:
-    if o.terms.amount_min <= n.terms.amount <= o.terms.amount_max:
+def product_type(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
+    if o.terms.product_type in n.terms.product_types:
         return None
-    return f"this product lends {_wan(o.terms.amount_min)}–{_wan(o.terms.amount_max)}"
+    return _broken("product_type_not_asked", product_type=o.terms.product_type.value)
 
 
-def term_range(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> str | None:
-    if o.terms.term_min_months <= n.terms.term_months <= o.terms.term_max_months:
-        return None
-    return f"this product's terms are {o.terms.term_min_months}–{o.terms.term_max_months} months"
+def chain(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
+    return None if n.chain in o.terms.chains else _broken("chain_not_served", chain=n.chain)
 
 
-def rate_ceiling(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> str | None:
+def amount_range(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
+    if n.terms.amount < o.terms.amount_min:
+        return _broken("amount_below_min", min=o.terms.amount_min)
+    if n.terms.amount > o.terms.amount_max:
+        return _broken("amount_above_max", max=o.terms.amount_max)
+    return None
+
+
+def term_range(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
+    if n.terms.term_months < o.terms.term_min_months:
+        return _broken("term_below_min", min=o.terms.term_min_months)
+    if n.terms.term_months > o.terms.term_max_months:
+        return _broken("term_above_max", max=o.terms.term_max_months)
+    return None
+
+
+def rate_ceiling(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
     ceiling = n.terms.max_annual_rate
     if ceiling is None or o.terms.rate_min <= ceiling:
         return None
-    return f"its lowest rate {o.terms.rate_min:.2%} is above the firm's ceiling {ceiling:.2%}"
+    return _broken("rate_above_ceiling", rate_min=o.terms.rate_min, ceiling=ceiling)
 
 
-def town(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> str | None:
-    return None if not o.terms.towns or n.firm.town in o.terms.towns else "the product is not offered in this town"
+def town(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
+    return None if not o.terms.towns or n.firm.town in o.terms.towns else _broken("town_not_served", town=n.firm.town)
 
 
-def size_class(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> str | None:
-    return None if n.firm.size_class in o.terms.size_classes else f"not offered to {n.firm.size_class.value} firms"
+def size_class(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
+    if n.firm.size_class in o.terms.size_classes:
+        return None
+    return _broken("size_not_served", size_class=n.firm.size_class.value)
 
 
-def honours(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> str | None:
+def honours(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
     if not o.terms.honours_required:
         return None
     held = {h.code for h in n.firm.honours if h.valid_from <= day and (h.valid_until is None or day <= h.valid_until)}
     if held & set(o.terms.honours_required):
         return None
-    return "needs one of the honours " + ", ".join(h.value for h in o.terms.honours_required)
+    return _broken("honour_missing", any_of=",".join(h.value for h in o.terms.honours_required))
 
 
-def chain_master_confirmation(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> str | None:
+def chain_master_confirmation(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
     if o.terms.requires_link_confirmation and not n.position.link_confirmed:
-        return "needs the chain master's confirmation of the supplier link"
+        return _broken("link_unconfirmed")
     if o.terms.requires_receivable_confirmation:
         p = n.position
         if p.receivable_id is None or p.receivable_amount is None or p.receivable_due is None:
-            return "needs a receivable or order confirmed by the chain master"
+            return _broken("receivable_missing")
         if p.receivable_due < day:
-            return "the confirmed receivable is past due"
+            return _broken("receivable_past_due", due=p.receivable_due.isoformat())
     return None
 
 
-def collateral(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> str | None:
+def collateral(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
     offered = set(n.terms.collateral)
     accepted = set(o.terms.collateral_accepted)
     if offered & accepted:
         return None
     if CollateralKind.NONE in accepted:
         return None  # an unsecured product takes a firm that offers security too
-    return "needs collateral of a kind the firm did not offer"
+    return _broken("collateral_not_accepted", accepted=",".join(sorted(c.value for c in accepted)))
 
 
-def consent(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> str | None:
+def consent(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
     if n.terms.consent_until < day:
-        return "the firm's consent has expired"
+        return _broken("consent_expired", until=n.terms.consent_until.isoformat())
     scope = n.terms.consent_scope
     if scope is ConsentScope.LEAD_BANK_ONLY and role is not BankRole.LEAD:
-        return "the firm consented to the chain's lead bank only"
+        return _broken("consent_lead_bank_only")
     if scope is ConsentScope.CHAIN_BANKS and role is None:
-        return "the firm consented to the chain's designated banks only"
+        return _broken("consent_chain_banks_only")
     return None
 
 
-def capacity(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> str | None:
-    return None if o.free >= n.terms.amount else f"only {_wan(o.free)} of the product's line is free"
+def capacity(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
+    return None if o.free >= n.terms.amount else _broken("line_insufficient", free=o.free)
+
+
+def chain_line(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
+    """整链授信: the bank's whole-chain credit line for the need's chain caps all its products on that chain."""
+    if o.chain_free is None or o.chain_free >= n.terms.amount:
+        return None
+    return _broken("chain_line_insufficient", free=o.chain_free)
 
 
 # Cheapest and most selective first: a product is dropped at its first broken rule.
@@ -119,6 +146,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("chain_master_confirmation", chain_master_confirmation),
     ("collateral", collateral),
     ("capacity", capacity),
+    ("chain_line", chain_line),
 )
 
 
@@ -129,9 +157,9 @@ AFTER_INDEX: tuple[tuple[str, Rule], ...] = tuple((n, r) for n, r in RULES if n 
 
 def first_broken_rule(
     need: NeedCase, offer: Offer, role: BankRole | None, day: date, rules: tuple[tuple[str, Rule], ...] = RULES
-) -> tuple[str, str] | None:
+) -> tuple[str, Broken] | None:
     for name, rule in rules:
-        why = rule(need, offer, role, day)
-        if why is not None:
-            return name, why
+        broken = rule(need, offer, role, day)
+        if broken is not None:
+            return name, broken
     return None

@@ -41,6 +41,10 @@ class Offer:
     disbursed: Decimal = Decimal(0)
     reserved: Decimal = Decimal(0)
     withdrawn: bool = False
+    # 整链授信: what is free of the bank's whole-chain credit line for the chain the offer was read for (None: the
+    # bank holds no such line for that chain, only the product's own line binds).
+    chain_free: Decimal | None = None
+    version: int = 0  # of the terms: the decision record stores terms once per version
 
     @property
     def free(self) -> Decimal:
@@ -59,6 +63,7 @@ class OfficerSlot:
     bank_id: UUID
     profile: OfficerProfile
     open_matches: int = 0
+    version: int = 0  # of the profile: the decision record stores profiles once per version
 
     @property
     def load(self) -> float:

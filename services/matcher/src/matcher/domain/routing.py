@@ -13,19 +13,25 @@ from uuid import UUID
 from contracts.values import BankRole
 from matcher.domain.eligibility import AFTER_INDEX, RULES, first_broken_rule
 from matcher.domain.market import ChainRoles, NeedCase, Offer, OfficerSlot
+from matcher.domain.reasons import describe
 from matcher.domain.score import Part, explain, total_of, values
 
 TIER = {BankRole.LEAD: 0, BankRole.COOPERATING: 1, None: 2}
-MAX_EXPLAINED = 50  # exclusions carried in one event: enough for a reader, bounded for the topic
 
 
 class Excluded(NamedTuple):
-    """A candidate not chosen, and the rule that excluded it (the contract's Exclusion, as plain data)."""
+    """A candidate not chosen: the rule that excluded it, with a stable code and its parameters (the contract's
+    Exclusion, as plain data)."""
 
     bank_id: UUID
     product_id: UUID
     rule: str
-    detail: str
+    code: str
+    params: dict[str, str]
+
+    @property
+    def detail(self) -> str:
+        return describe(self.code, self.params)
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,8 +57,11 @@ class Decision:
     considered: int
 
 
-def pick_officer(officers: Iterable[OfficerSlot], need: NeedCase) -> OfficerSlot | None:
-    fitting = [o for o in officers if o.covers(need.chain, need.firm.town)]
+def pick_officer(
+    officers: Iterable[OfficerSlot], need: NeedCase, skip: frozenset[UUID] = frozenset()
+) -> OfficerSlot | None:
+    """The least loaded officer who covers the need's chain and town and has room; never one who passed it on."""
+    fitting = [o for o in officers if o.officer_id not in skip and o.covers(need.chain, need.firm.town)]
     return min(fitting, key=lambda o: (o.load, o.officer_id), default=None)
 
 
@@ -65,6 +74,7 @@ def decide(
     *,
     skip_products: frozenset[UUID] = frozenset(),
     skip_banks: frozenset[UUID] = frozenset(),
+    skip_officers: frozenset[UUID] = frozenset(),
     indexed: bool = False,
 ) -> Decision:
     """Choose for `need` among `candidates`. With `indexed`, the candidates come from OfferIndex.candidates and the
@@ -73,7 +83,7 @@ def decide(
     # Exclusions are kept as plain tuples: a decision scans many candidates and explains a few.
     rules = AFTER_INDEX if indexed else RULES
     officer_of_bank: dict[UUID, OfficerSlot | None] = {}
-    excluded: list[tuple[UUID, UUID, str, str]] = []
+    excluded: list[Excluded] = []
     eligible: list[tuple[tuple[int, float, UUID], Offer, OfficerSlot, BankRole | None, dict[str, float]]] = []
     role_of_bank: dict[UUID, BankRole | None] = {}
     skipping = bool(skip_products or skip_banks)
@@ -84,44 +94,37 @@ def decide(
         else:
             role = role_of_bank[bank_id] = roles.role_of(need.chain, bank_id, day)
         if skipping and (offer.product_id in skip_products or bank_id in skip_banks):
-            excluded.append(
-                (offer.bank_id, offer.product_id, "already_tried", "this bank or product passed the need on before")
-            )
+            excluded.append(Excluded(bank_id, offer.product_id, "already_tried", "already_tried", {}))
             continue
         broken = first_broken_rule(need, offer, role, day, rules)
         if broken is not None:
-            excluded.append((offer.bank_id, offer.product_id, broken[0], broken[1]))
+            name, (code, params) = broken
+            excluded.append(Excluded(bank_id, offer.product_id, name, code, params))
             continue
-        if offer.bank_id not in officer_of_bank:  # one pick per bank and decision
-            officer_of_bank[offer.bank_id] = pick_officer(lookup(offer.bank_id) or (), need)
-        officer = officer_of_bank[offer.bank_id]
+        if bank_id not in officer_of_bank:  # one pick per bank and decision
+            officer_of_bank[bank_id] = pick_officer(lookup(bank_id) or (), need, skip_officers)
+        officer = officer_of_bank[bank_id]
         if officer is None:
-            excluded.append(
-                (
-                    offer.bank_id,
-                    offer.product_id,
-                    "no_officer",
-                    "no available officer of this bank covers the chain and town",
-                )
-            )
+            excluded.append(Excluded(bank_id, offer.product_id, "no_officer", "no_officer", {}))
             continue
         parts = values(need, offer, role, officer, day)
         # Lower tier first (lead bank before all), then higher score, then a stable order.
         eligible.append(((TIER[role], -total_of(parts), offer.product_id), offer, officer, role, parts))
     chosen: Choice | None = None
-    outranked: list[tuple[UUID, UUID, str, str]] = []
+    outranked: list[Excluded] = []
     if eligible:
         eligible.sort(key=lambda e: e[0])
         (tier, neg_score, _), offer, officer, role, parts = eligible[0]
         chosen = Choice(need, offer, officer, role, -neg_score, parts, day)
         outranked = [
-            (
+            Excluded(
                 o.bank_id,
                 o.product_id,
                 "outranked",
-                f"eligible, score {-key[1]:.2f}" + (" (lead bank first)" if key[0] > tier else ""),
+                "outranked_by_lead_bank" if key[0] > tier else "outranked",
+                {"score": f"{-key[1]:.4f}"},
             )
             for key, o, _, _, _ in eligible[1:]
         ]
-    shown = (outranked + excluded)[:MAX_EXPLAINED]
-    return Decision(chosen, tuple(Excluded(*e) for e in shown), len(candidates))
+    # Every candidate is accounted for: the decision record keeps them all; events carry only the chosen bank's.
+    return Decision(chosen, tuple(outranked + excluded), len(candidates))

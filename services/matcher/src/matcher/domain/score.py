@@ -5,6 +5,8 @@ Weights are data a regulator can read and argue with; each component says in wor
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from datetime import date
 from typing import NamedTuple
@@ -23,6 +25,12 @@ WEIGHTS: dict[str, float] = {
     "officer_load": 0.05,  # an officer with time to answer
 }
 _PACING_NORM = 1 - math.exp(-1)
+
+
+def weights_version(weights: dict[str, float]) -> str:
+    """A short digest of the weights: every decision records the version it was scored with, and a replay says when
+    the weights in force differ from the recorded ones."""
+    return hashlib.sha256(json.dumps(weights, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def pacing(committed_fraction: float) -> float:

@@ -14,6 +14,7 @@ SUBMITTED, MATCHED, REROUTED, SLA_BREACH, ESCALATED = "submitted", "matched", "r
 CONTACTED, APPROVED, DISBURSED, WITHDRAWN = "contacted", "approved", "disbursed", "withdrawn"
 DISBURSED_FIRST_LOAN, DISBURSED_UNSECURED = "disbursed_first_loan", "disbursed_unsecured"
 DECLINED, REJECTED = "declined", "rejected"  # stored as declined:<reason>, rejected:<reason>
+DECISION_BREACH = "decision_breach"  # accepted, but no credit decision by the decision deadline
 AMOUNT_METRICS = frozenset({SUBMITTED, APPROVED, DISBURSED, DISBURSED_FIRST_LOAN, DISBURSED_UNSECURED})
 TO_CONTACT, TO_DECISION = "to_contact", "to_decision"
 

@@ -54,6 +54,7 @@ const TEXT = {
       amount_max_above_capacity: "单笔最高金额超过产品总额度", above_request: "不能超过企业申请的金额",
       outside_product_amounts: "本产品单笔金额为 {min} 至 {max} 元", outside_product_rates: "本产品年利率为 {min} 至 {max}",
       outside_product_terms: "本产品期限为 {min} 至 {max} 个月", above_approval: "不能超过已审批金额 {approved} 元",
+      above_claim_backing: "超过所选确权凭证可支持的金额 {backing} 元", claim_backing_taken: "该确权凭证已被其他需求占用，剩余可用 {left} 元",
     },
     problems: { conflict: "与当前状态冲突", "not-found": "未找到", forbidden: "无权执行此操作", unauthorized: "请重新登录",
       validation: "请检查标红的字段", "bad-request": "请求有误" },

@@ -16,6 +16,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from lianrong_platform.errors import DomainError
+
 log = structlog.get_logger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -145,7 +147,15 @@ def install_problem_handlers(app: FastAPI) -> None:
             "The request could not be completed; nothing was changed. Try again later.",
         )
 
+    async def on_domain(request: Request, exc: Exception) -> JSONResponse:
+        # A rule refused outside a transaction block (an access policy checked first): the same problem as inside.
+        from lianrong_platform.http.transaction import as_problem
+
+        assert isinstance(exc, DomainError)
+        return await on_problem(request, as_problem(exc))
+
     app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(DomainError, on_domain)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_unexpected)
