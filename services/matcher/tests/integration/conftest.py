@@ -92,8 +92,19 @@ class MatcherWorld:
             await self.producer.send_and_wait(event.topic, value=encode(event), key=event.key)
 
     async def add_bank(
-        self, key: str, name: str, role: str | None, *, capacity: str = "10000000", officers: int = 1, **terms: Any
+        self,
+        key: str,
+        name: str,
+        role: str | None,
+        *,
+        capacity: str = "10000000",
+        officers: int = 1,
+        products: int = 1,
+        chain_line: str | None = None,
+        **terms: Any,
     ) -> Bank:
+        """A bank with its designation for the chain (and its whole-chain credit line, 整链授信, if given), as many
+        products of `capacity` each and officers as asked."""
         bank = Bank(uuid.uuid4(), name)
         events: list[Event] = [
             bank_ev.BankRegistered(producer="banks", bank_id=bank.bank_id, code=key.upper(), name=name, kind="rural")
@@ -107,18 +118,20 @@ class MatcherWorld:
                     chain=CHAIN,
                     role=role,
                     valid_from=date(2026, 1, 1),
+                    chain_credit_line=None if chain_line is None else Decimal(chain_line),
                 )
             )
-        product_id = uuid.uuid4()
-        events.append(
-            bank_ev.ProductPublished(
-                producer="banks",
-                product_id=product_id,
-                bank_id=bank.bank_id,
-                terms=product_terms(capacity=Decimal(capacity), **terms),
+        for _ in range(products):
+            product_id = uuid.uuid4()
+            events.append(
+                bank_ev.ProductPublished(
+                    producer="banks",
+                    product_id=product_id,
+                    bank_id=bank.bank_id,
+                    terms=product_terms(capacity=Decimal(capacity), **terms),
+                )
             )
-        )
-        bank.products.append(product_id)
+            bank.products.append(product_id)
         for i in range(officers):
             officer_id = uuid.uuid4()
             events.append(
@@ -156,7 +169,8 @@ async def matcher_database(fresh_database) -> str:
 @pytest.fixture
 async def matcher(infra, fresh_database, request) -> AsyncIterator[MatcherWorld]:
     """A running matcher consumer and its sweep; the answer deadline is 2 seconds of plain time unless the test module
-    sets SLA_SECONDS, and escalated needs wait an hour before a second chance unless it sets RETRY_SECONDS."""
+    sets SLA_SECONDS, escalated needs wait an hour before a second chance unless it sets RETRY_SECONDS, and a bank
+    has 30 days for a credit decision after accepting unless it sets DECISION_SECONDS."""
     await ensure_topics(infra.kafka_bootstrap_servers, catalogue_topics())
     dsn = await matcher_database(fresh_database)
     pool = await create_pool(dsn, max_size=5)
@@ -166,6 +180,8 @@ async def matcher(infra, fresh_database, request) -> AsyncIterator[MatcherWorld]
         sla_working_hours=False,
         sla_check_seconds=0.2,
         retry_escalated_seconds=getattr(request.module, "RETRY_SECONDS", 3600),
+        decision_seconds=getattr(request.module, "DECISION_SECONDS", 30 * 86400),
+        decision_grace_seconds=0,
     )
     async with running_consumer(
         infra.kafka_bootstrap_servers,
