@@ -42,18 +42,14 @@ async def test_a_whole_chain_line_is_never_overcommitted_by_two_instances_one_ki
 
         per_need = await matcher.pool.fetch("SELECT need_id, count(*) AS n FROM proposals GROUP BY need_id")
         assert max(r["n"] for r in per_need) == 1, "a need was matched twice"
-        by_bank = dict(
-            await matcher.pool.fetch("SELECT bank_id, sum(reserved_amount) FROM proposals GROUP BY bank_id")
-        )
+        by_bank = dict(await matcher.pool.fetch("SELECT bank_id, sum(reserved_amount) FROM proposals GROUP BY bank_id"))
         # The lead bank's three products could hold 2,400万; its chain line lets them hold 1,000万, no more.
         assert by_bank[lead.bank_id] == CHAIN_LINE
         assert by_bank[coop.bank_id] == Decimal("5000000")
         line = await matcher.pool.fetchrow("SELECT * FROM chain_lines WHERE bank_id = $1", lead.bank_id)
         assert line["line"] == CHAIN_LINE
         assert line["reserved"] + line["disbursed"] == CHAIN_LINE
-        products = await matcher.pool.fetchval(
-            "SELECT sum(reserved) FROM products WHERE bank_id = $1", lead.bank_id
-        )
+        products = await matcher.pool.fetchval("SELECT sum(reserved) FROM products WHERE bank_id = $1", lead.bank_id)
         assert products == CHAIN_LINE
         assert len(per_need) == 15
 

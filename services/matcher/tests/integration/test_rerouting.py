@@ -76,7 +76,5 @@ async def test_an_escalated_need_amended_by_its_sme_is_routed_at_once(matcher: M
     assert isinstance(proposed, ev.MatchProposed)
     assert (proposed.bank_id, proposed.reserved_amount) == (lead.bank_id, Decimal("2500000"))
     assert proposed.causation_id == amended.event_id
-    kinds = await matcher.pool.fetch(
-        "SELECT kind FROM decisions WHERE need_id = $1 ORDER BY decided_at", need.need_id
-    )
+    kinds = await matcher.pool.fetch("SELECT kind FROM decisions WHERE need_id = $1 ORDER BY decided_at", need.need_id)
     assert [r["kind"] for r in kinds] == ["first", "amended"]
