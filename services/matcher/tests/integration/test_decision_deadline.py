@@ -46,10 +46,12 @@ async def test_an_accepted_match_with_no_decision_in_time_is_released_and_rerout
         "matcher.MatchProposed",
     ]
     overdue, second = events[1], events[2]
-    assert isinstance(overdue, ev.MatchDecisionOverdue) and isinstance(second, ev.MatchProposed)
+    assert isinstance(overdue, ev.MatchDecisionOverdue)
+    assert isinstance(second, ev.MatchProposed)
     assert overdue.match_id == first.match_id
     assert (overdue.decide_by - overdue.accepted_at).total_seconds() == DECISION_SECONDS
-    assert second.bank_id == coop.bank_id and second.attempt == 2
+    assert second.bank_id == coop.bank_id
+    assert second.attempt == 2
     assert second.causation_id == overdue.event_id
     status = await matcher.pool.fetchval("SELECT status FROM proposals WHERE match_id = $1", first.match_id)
     assert status == "lapsed"

@@ -33,7 +33,7 @@ async def test_a_revoked_receivable_costs_the_need_its_confirmation_in_matching(
                 receivable_id=receivable_id,
                 receivable_kind="receivable",
                 receivable_amount=Decimal("2000000"),
-                receivable_due=date.today() + timedelta(days=60),
+                receivable_due=date(2026, 1, 1) + timedelta(days=3650),
             )
         }
     )
