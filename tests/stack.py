@@ -4,6 +4,7 @@ on free ports, with fresh databases and consumer groups that start after the top
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -14,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -113,3 +115,14 @@ async def running_stack(infra, fresh_database, tmp_path: Path, *, sla_seconds: i
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+async def seed_demo(stack: Stack) -> dict[str, dict[str, Any]]:
+    """The demo market seeded through the APIs (`python -m demo`); its people and their tokens."""
+    seeding = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "demo", env=stack.env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    output, _ = await asyncio.wait_for(seeding.communicate(), 300)
+    assert seeding.returncode == 0, output.decode()
+    people: dict[str, dict[str, Any]] = json.loads((stack.state / "demo-tokens.json").read_text())
+    return people

@@ -16,8 +16,6 @@ Screenshots of each page are kept under test-artifacts/screenshots."""
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +27,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from firms.domain.uscc import check_character
 
-from .stack import LOGS, Stack, running_stack
+from .stack import LOGS, Stack, running_stack, seed_demo
 
 SHOTS = LOGS / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
@@ -74,17 +72,7 @@ async def demo(infra, module_databases, tmp_path_factory) -> AsyncIterator[Demo]
     SHOTS.mkdir(parents=True, exist_ok=True)
     state: Path = tmp_path_factory.mktemp("portal")
     async with running_stack(infra, module_databases, state) as stack:
-        seeding = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "demo",
-            env=stack.env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        output, _ = await asyncio.wait_for(seeding.communicate(), 300)
-        assert seeding.returncode == 0, output.decode()
-        people = json.loads((state / "demo-tokens.json").read_text())
+        people = await seed_demo(stack)
         await asyncio.sleep(5)  # the demo's own needs are being matched
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)

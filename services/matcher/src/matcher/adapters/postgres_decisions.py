@@ -116,6 +116,22 @@ class Versions:
         return self.profiles[(officer_id, version)]
 
 
+async def exclusions_of_bank(conn: Connection, bank_id: UUID, days: int) -> list[dict[str, Any]]:
+    """Why the bank's own products were not chosen over the last `days`, counted by reason code; no other bank's
+    product, line or remark is read out."""
+    rows = await conn.fetch(
+        """SELECT e->>2 AS code, count(*) AS times, count(DISTINCT e->>0) AS products,
+                  (array_agg(e->3 ORDER BY d.decided_at DESC))[1] AS latest_params
+           FROM decisions d CROSS JOIN LATERAL jsonb_array_elements(d.outcome->'excluded') AS e
+           WHERE d.decided_at >= now() - make_interval(days => $2)
+             AND (e->>0)::uuid IN (SELECT product_id FROM products WHERE bank_id = $1)
+           GROUP BY e->>2 ORDER BY times DESC, code""",
+        bank_id,
+        days,
+    )
+    return [dict(r) for r in rows]
+
+
 async def purge(conn: Connection, before: datetime) -> int:
     """Decisions older than the retention window (years by default) are deleted; returns how many."""
     status = await conn.execute("DELETE FROM decisions WHERE decided_at < $1", before)

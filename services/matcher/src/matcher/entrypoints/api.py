@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from lianrong_platform.auth import Principal, Role, require
@@ -16,6 +16,7 @@ from lianrong_platform.http.problems import NotFound
 from lianrong_platform.http.transaction import transaction
 from matcher.adapters import postgres_decisions as decisions
 from matcher.adapters import postgres_market as market
+from matcher.domain.reasons import describe
 from matcher.explain import explain_need
 
 router = APIRouter(prefix="/v1")
@@ -80,6 +81,30 @@ async def chain_lines(request: Request, actor: Anyone, bank_id: UUID | None = No
         bank_id = actor.bank_id
     async with transaction(request) as conn:
         return [ChainLineView.model_validate(r) for r in await market.chain_lines_of(conn, bank_id)]
+
+
+class ExclusionCount(BaseModel):
+    """How often the bank's own products were passed over for one reason, and the latest figures of it."""
+
+    code: str
+    times: int
+    products: int
+    latest_params: dict[str, str]
+    detail: str
+
+
+@router.get(
+    "/banks/{bank_id}/exclusions",
+    tags=["decision record"],
+    summary="Why the bank's own products were not chosen, by reason code (its officers and admin, the regulator)",
+)
+async def bank_exclusions(
+    request: Request, bank_id: UUID, actor: Anyone, days: Annotated[int, Query(ge=1, le=3660)] = 30
+) -> list[ExclusionCount]:
+    check(actor, Resource.BANK_DECISIONS, bank_id=bank_id)
+    async with transaction(request) as conn:
+        rows = await decisions.exclusions_of_bank(conn, bank_id, days)
+    return [ExclusionCount(**r, detail=describe(r["code"], r["latest_params"])) for r in rows]
 
 
 routers: list[APIRouter] = [session_router, router]

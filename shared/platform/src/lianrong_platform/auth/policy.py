@@ -20,6 +20,7 @@ class Resource(StrEnum):
     BANK_SETUP = "bank_setup"  # to publish and change a bank's products, add and change its officers
     CHAIN_CREDIT_LINE = "chain_credit_line"  # 整链授信: a bank's whole-chain credit line and its use
     MATCH = "match"  # a proposal in an officer's inbox, with why the bank's own products were or were not chosen
+    BANK_DECISIONS = "bank_decisions"  # why a bank's own products were not chosen, counted by reason
     DECISION_RECORD = "decision_record"  # every candidate of every bank for a need: examiners only
 
 
@@ -53,6 +54,12 @@ POLICY: dict[Resource, dict[Role, Owner]] = {
         Role.ADMIN: _always,
     },
     Resource.MATCH: {Role.OFFICER: _the_officer, Role.BANK_ADMIN: _anyone_of_the_bank},
+    Resource.BANK_DECISIONS: {
+        Role.OFFICER: _anyone_of_the_bank,
+        Role.BANK_ADMIN: _anyone_of_the_bank,
+        Role.REGULATOR: _always,
+        Role.ADMIN: _always,
+    },
     Resource.DECISION_RECORD: {Role.REGULATOR: _always, Role.ADMIN: _always},
 }
 
