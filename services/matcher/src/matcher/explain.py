@@ -20,7 +20,7 @@ from lianrong_platform.settings import ServiceSettings
 from matcher.adapters import postgres_decisions as decisions
 from matcher.domain import score
 from matcher.domain.reasons import describe
-from matcher.domain.record import replay, versions_read
+from matcher.domain.record import excluded_products, replay, versions_read
 
 
 async def explain_need(conn: Connection, need_id: UUID, versions: decisions.Versions) -> list[dict[str, Any]]:
@@ -45,8 +45,8 @@ async def explain_need(conn: Connection, need_id: UUID, versions: decisions.Vers
                 "bytes": row["bytes"],
                 "choice": outcome["choice"],
                 "excluded": [
-                    {"product_id": p, "rule": rule, "code": code, "params": params, "detail": describe(code, params)}
-                    for p, rule, code, params in outcome["excluded"]
+                    {"product_id": p, "code": code, "params": params, "detail": describe(code, params)}
+                    for p, code, params in excluded_products(inputs, outcome)
                 ],
                 "reproduces": result.reproduces,
                 "differences": result.differences,

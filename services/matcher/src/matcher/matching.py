@@ -90,7 +90,11 @@ async def route_need(
             await decisions.note_quiet_retry(conn, need_id, now)
             return None
         record = DecisionRow(
-            kind, now, WEIGHTS_VERSION, inputs_of(need, day, skips, offers, roles, officers), outcome_of(decision)
+            kind,
+            now,
+            WEIGHTS_VERSION,
+            inputs_of(need, day, skips, offers, roles, officers),
+            outcome_of(decision, offers),
         )
         if choice is None:
             return await _escalate(conn, need, row, decision, record, envelope, retry_at)

@@ -21,6 +21,7 @@ from lianrong_platform.db import create_pool, migrate_dsn
 from lianrong_platform.kafka.topics import catalogue_topics, ensure_topics
 from lianrong_platform.testing.kafka import running_consumer
 from matcher.bootstrap import SPEC
+from matcher.domain.record import excluded_products
 from matcher.handlers import handlers
 from matcher.settings import MatcherSettings
 from matcher.sweep import deadline_sweep
@@ -154,6 +155,11 @@ class MatcherWorld:
                 return
             await asyncio.sleep(0.1)
         raise AssertionError(f"never reached {expected}: {sql}")
+
+    async def exclusions(self, match_id: uuid.UUID) -> list[tuple[str, str, dict[str, str]]]:
+        """What the decision record keeps of the candidates not chosen for a proposal: (product, code, params)."""
+        row = await self.pool.fetchrow("SELECT inputs, outcome FROM decisions WHERE match_id = $1", match_id)
+        return excluded_products(row["inputs"], row["outcome"])
 
     async def published(self, need_id: uuid.UUID) -> list[Event]:
         rows = await self.pool.fetch("SELECT payload FROM outbox WHERE key = $1 ORDER BY id", str(need_id).encode())

@@ -58,6 +58,7 @@ async def test_a_revoked_receivable_costs_the_need_its_confirmation_in_matching(
     _, second = await proposals_of(matcher, need.need_id, 2)
     assert isinstance(second, ev.MatchProposed)
     assert confirmation(second) == 0.6  # the link still stands; the receivable's part of the bonus is gone
-    outcome = await matcher.pool.fetchval("SELECT outcome FROM decisions WHERE match_id = $1", second.match_id)
     factor = matcher.banks["factor"].products[0]
-    assert [code for p, _, code, _ in outcome["excluded"] if p == str(factor)] == ["receivable_missing"]
+    assert [code for p, code, _ in await matcher.exclusions(second.match_id) if p == str(factor)] == [
+        "receivable_missing"
+    ]

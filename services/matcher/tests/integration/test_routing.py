@@ -49,8 +49,8 @@ async def test_a_need_is_proposed_to_the_lead_banks_officer(matcher: MatcherWorl
     assert proposal.correlation_id == need.correlation_id
     assert proposal.causation_id == need.event_id
     assert proposal.excluded == ()  # the two other banks' products never travel to the chosen bank
-    outcome = await matcher.pool.fetchval("SELECT outcome FROM decisions WHERE match_id = $1", proposal.match_id)
-    assert sorted(code for _, _, code, _ in outcome["excluded"]) == ["outranked_by_lead_bank"] * 2
+    excluded = await matcher.exclusions(proposal.match_id)
+    assert sorted(code for _, code, _ in excluded) == ["outranked_by_lead_bank"] * 2
     assert proposal.components[0].name == "lead_bank"
     reserved = await matcher.pool.fetchval("SELECT reserved FROM products WHERE product_id = $1", lead.products[0])
     assert reserved == Decimal("1000000.00")
@@ -66,8 +66,8 @@ async def test_a_decline_reroutes_to_the_next_candidate_and_frees_the_reservatio
     _, second = await proposals_of(matcher, need.need_id, 2)
     assert (second.bank_id, second.bank_role, second.attempt) == (coop.bank_id, "cooperating", 2)
     assert all(e.bank_id == coop.bank_id for e in second.excluded)
-    outcome = await matcher.pool.fetchval("SELECT outcome FROM decisions WHERE match_id = $1", second.match_id)
-    assert [code for p, _, code, _ in outcome["excluded"] if p == str(lead.products[0])] == ["already_tried"]
+    excluded = await matcher.exclusions(second.match_id)
+    assert [code for p, code, _ in excluded if p == str(lead.products[0])] == ["already_tried"]
     assert await matcher.pool.fetchval("SELECT reserved FROM products WHERE product_id = $1", lead.products[0]) == 0
     assert await matcher.pool.fetchval("SELECT open_matches FROM officers WHERE officer_id = $1", first.officer_id) == 0
 

@@ -12,6 +12,12 @@ from contracts.banks import OfficerProfile, ProductTerms
 from lianrong_platform.db import Connection
 
 _weights_known: set[str] = set()  # weight sets this process has stored already
+# A decision's bytes as stored: each column's stored size (jsonb TOAST-compressed as kept) and the row header.
+_STORED_BYTES = """(24 + pg_column_size(d.decision_id) + pg_column_size(d.need_id) + pg_column_size(d.kind)
+                    + pg_column_size(d.decided_at) + pg_column_size(d.weights_version)
+                    + coalesce(pg_column_size(d.match_id), 0)
+                    + pg_column_size(d.inputs) + pg_column_size(d.outcome)
+                    + 4 + coalesce(pg_column_size(d.last_retry_at), 0))"""
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,7 @@ async def note_quiet_retry(conn: Connection, need_id: UUID, at: datetime) -> Non
 
 async def of_need(conn: Connection, need_id: UUID) -> list[dict[str, Any]]:
     rows = await conn.fetch(
-        """SELECT d.*, pg_column_size(d.*) AS bytes, w.weights FROM decisions d
+        f"""SELECT d.*, {_STORED_BYTES} AS bytes, w.weights FROM decisions d
            LEFT JOIN weight_sets w ON w.version = d.weights_version
            WHERE d.need_id = $1 ORDER BY d.decided_at, d.decision_id""",
         need_id,
@@ -84,35 +90,41 @@ class Versions:
     """Product terms and officer profiles by version, read once per replay session."""
 
     def __init__(self) -> None:
-        self.terms: dict[tuple[UUID, int], ProductTerms] = {}
-        self.profiles: dict[tuple[UUID, int], OfficerProfile] = {}
+        self.terms: dict[tuple[UUID, int], tuple[UUID, ProductTerms]] = {}
+        self.profiles: dict[tuple[UUID, int], tuple[UUID, OfficerProfile]] = {}
 
     async def load(self, conn: Connection, products: set[tuple[UUID, int]], officers: set[tuple[UUID, int]]) -> None:
         missing_p = [k for k in products if k not in self.terms]
         missing_o = [k for k in officers if k not in self.profiles]
         if missing_p:
             rows = await conn.fetch(
-                """SELECT t.product_id, t.version, t.terms FROM product_terms t
+                """SELECT t.product_id, t.version, t.bank_id, t.terms FROM product_terms t
                    JOIN unnest($1::uuid[], $2::int[]) AS k(product_id, version) USING (product_id, version)""",
                 [k[0] for k in missing_p],
                 [k[1] for k in missing_p],
             )
             for r in rows:
-                self.terms[(r["product_id"], r["version"])] = ProductTerms.model_validate(r["terms"])
+                self.terms[(r["product_id"], r["version"])] = (
+                    r["bank_id"],
+                    ProductTerms.model_validate(r["terms"]),
+                )
         if missing_o:
             rows = await conn.fetch(
-                """SELECT p.officer_id, p.version, p.profile FROM officer_profiles p
+                """SELECT p.officer_id, p.version, p.bank_id, p.profile FROM officer_profiles p
                    JOIN unnest($1::uuid[], $2::int[]) AS k(officer_id, version) USING (officer_id, version)""",
                 [k[0] for k in missing_o],
                 [k[1] for k in missing_o],
             )
             for r in rows:
-                self.profiles[(r["officer_id"], r["version"])] = OfficerProfile.model_validate(r["profile"])
+                self.profiles[(r["officer_id"], r["version"])] = (
+                    r["bank_id"],
+                    OfficerProfile.model_validate(r["profile"]),
+                )
 
-    def terms_of(self, product_id: UUID, version: int) -> ProductTerms:
+    def terms_of(self, product_id: UUID, version: int) -> tuple[UUID, ProductTerms]:
         return self.terms[(product_id, version)]
 
-    def profile_of(self, officer_id: UUID, version: int) -> OfficerProfile:
+    def profile_of(self, officer_id: UUID, version: int) -> tuple[UUID, OfficerProfile]:
         return self.profiles[(officer_id, version)]
 
 
@@ -120,12 +132,14 @@ async def exclusions_of_bank(conn: Connection, bank_id: UUID, days: int) -> list
     """Why the bank's own products were not chosen over the last `days`, counted by reason code; no other bank's
     product, line or remark is read out."""
     rows = await conn.fetch(
-        """SELECT e->>2 AS code, count(*) AS times, count(DISTINCT e->>0) AS products,
-                  (array_agg(e->3 ORDER BY d.decided_at DESC))[1] AS latest_params
-           FROM decisions d CROSS JOIN LATERAL jsonb_array_elements(d.outcome->'excluded') AS e
-           WHERE d.decided_at >= now() - make_interval(days => $2)
-             AND (e->>0)::uuid IN (SELECT product_id FROM products WHERE bank_id = $1)
-           GROUP BY e->>2 ORDER BY times DESC, code""",
+        """SELECT x.code, count(*) AS times, count(DISTINCT x.product_id) AS products,
+                  (array_agg(x.params ORDER BY x.decided_at DESC))[1] AS latest_params
+           FROM (SELECT e->>1 AS code, e->2 AS params, d.decided_at,
+                        (d.inputs->'offers'->((e->>0)::int)->>0)::uuid AS product_id
+                 FROM decisions d CROSS JOIN LATERAL jsonb_array_elements(d.outcome->'excluded') AS e
+                 WHERE d.decided_at >= now() - make_interval(days => $2)) AS x
+           WHERE x.product_id IN (SELECT product_id FROM products WHERE bank_id = $1)
+           GROUP BY x.code ORDER BY times DESC, x.code""",
         bank_id,
         days,
     )
@@ -139,10 +153,10 @@ async def purge(conn: Connection, before: datetime) -> int:
 
 
 async def size_stats(conn: Connection) -> dict[str, Any]:
-    """How many decisions are kept and the bytes a row takes (pg_column_size of the whole row, TOAST-compressed)."""
+    """How many decisions are kept and the bytes one takes as stored (its columns, TOAST-compressed as kept)."""
     row = await conn.fetchrow(
-        """SELECT count(*) AS decisions, coalesce(avg(pg_column_size(d.*)), 0)::int AS avg_bytes,
-                  coalesce(max(pg_column_size(d.*)), 0) AS max_bytes FROM decisions d"""
+        f"""SELECT count(*) AS decisions, coalesce(avg({_STORED_BYTES}), 0)::int AS avg_bytes,
+                   coalesce(max({_STORED_BYTES}), 0) AS max_bytes FROM decisions d"""
     )
     assert row is not None
     return dict(row)

@@ -74,8 +74,9 @@ async def upsert_product(conn: Connection, product_id: UUID, bank_id: UUID, term
                ON CONFLICT (product_id) DO UPDATE SET terms = excluded.terms, chains = excluded.chains,
                    product_type = excluded.product_type, capacity = excluded.capacity,
                    version = products.version + 1
-               RETURNING product_id, version, terms)
-           INSERT INTO product_terms (product_id, version, terms) SELECT product_id, version, terms FROM p
+               RETURNING product_id, version, bank_id, terms)
+           INSERT INTO product_terms (product_id, version, bank_id, terms)
+           SELECT product_id, version, bank_id, terms FROM p
            ON CONFLICT DO NOTHING""",
         product_id,
         bank_id,
@@ -95,8 +96,9 @@ async def upsert_officer(conn: Connection, officer_id: UUID, bank_id: UUID, prof
         """WITH o AS (
                INSERT INTO officers (officer_id, bank_id, profile) VALUES ($1, $2, $3)
                ON CONFLICT (officer_id) DO UPDATE SET profile = excluded.profile, version = officers.version + 1
-               RETURNING officer_id, version, profile)
-           INSERT INTO officer_profiles (officer_id, version, profile) SELECT officer_id, version, profile FROM o
+               RETURNING officer_id, version, bank_id, profile)
+           INSERT INTO officer_profiles (officer_id, version, bank_id, profile)
+           SELECT officer_id, version, bank_id, profile FROM o
            ON CONFLICT DO NOTHING""",
         officer_id,
         bank_id,

@@ -55,28 +55,26 @@ def inputs_of(
             "position": need.position.model_dump(mode="json"),
         },
         "skip": [sorted(map(str, s)) for s in (skips.products, skips.banks, skips.officers)],
-        # product, bank, terms version, disbursed, reserved, withdrawn, free of the bank's chain line
+        # product, terms version, disbursed, reserved, withdrawn, free of the bank's chain line (the product's bank
+        # is stored with its terms: it never changes)
         "offers": [
-            [str(o.product_id), str(o.bank_id), o.version, str(o.disbursed), str(o.reserved), o.withdrawn,
-             _dec(o.chain_free)]
+            [str(o.product_id), o.version, str(o.disbursed), str(o.reserved), o.withdrawn, _dec(o.chain_free)]
             for o in offers
         ],
         "roles": [
             [str(d.bank_id), d.role.value, d.valid_from.isoformat(), d.valid_until and d.valid_until.isoformat()]
             for d in roles.designations
         ],
-        # officer, bank, profile version, open matches
-        "officers": [
-            [str(s.officer_id), str(s.bank_id), s.version, s.open_matches]
-            for slots in officers.values()
-            for s in slots
-        ],
+        # officer, profile version, open matches (the officer's bank is stored with the profile)
+        "officers": [[str(s.officer_id), s.version, s.open_matches] for slots in officers.values() for s in slots],
     }  # fmt: skip
 
 
-def outcome_of(decision: Decision) -> dict[str, Any]:
-    """What was decided: the choice and every candidate not chosen, with its reason code and parameters."""
+def outcome_of(decision: Decision, offers: list[Offer]) -> dict[str, Any]:
+    """What was decided: the choice and every candidate not chosen, with its reason code and parameters; a
+    candidate is named by its place in the recorded offers."""
     choice = decision.choice
+    place = {o.product_id: i for i, o in enumerate(offers)}
     return {
         "choice": None
         if choice is None
@@ -88,14 +86,20 @@ def outcome_of(decision: Decision) -> dict[str, Any]:
             "score": choice.score,
             "values": choice.values,
         },
-        "excluded": [[str(e.product_id), e.rule, e.code, e.params] for e in decision.excluded],
+        "excluded": [[place[e.product_id], e.code, e.params] for e in decision.excluded],
     }
+
+
+def excluded_products(inputs: Mapping[str, Any], outcome: Mapping[str, Any]) -> list[tuple[str, str, dict[str, str]]]:
+    """The recorded exclusions as (product id, code, params)."""
+    offers = inputs["offers"]
+    return [(offers[i][0], code, params) for i, code, params in outcome["excluded"]]
 
 
 def versions_read(inputs: Mapping[str, Any]) -> tuple[set[tuple[UUID, int]], set[tuple[UUID, int]]]:
     """The (product, terms version) and (officer, profile version) pairs a record needs to be replayed."""
-    products = {(UUID(o[0]), int(o[2])) for o in inputs["offers"]}
-    officers = {(UUID(s[0]), int(s[2])) for s in inputs["officers"]}
+    products = {(UUID(o[0]), int(o[1])) for o in inputs["offers"]}
+    officers = {(UUID(s[0]), int(s[1])) for s in inputs["officers"]}
     return products, officers
 
 
@@ -115,8 +119,8 @@ class Replay:
 def replay(
     inputs: Mapping[str, Any],
     recorded: Mapping[str, Any],
-    terms_of: Callable[[UUID, int], ProductTerms],
-    profile_of: Callable[[UUID, int], OfficerProfile],
+    terms_of: Callable[[UUID, int], tuple[UUID, ProductTerms]],
+    profile_of: Callable[[UUID, int], tuple[UUID, OfficerProfile]],
     decider: Callable[..., Decision] = decide,
 ) -> Replay:
     n = inputs["need"]
@@ -129,20 +133,22 @@ def replay(
         position=ChainPosition.model_validate(n["position"]),
         first_loan=n["first_loan"],
     )
-    offers = [
-        Offer(
-            product_id=UUID(pid),
-            bank_id=UUID(bid),
-            bank_name="",
-            terms=terms_of(UUID(pid), version),
-            disbursed=Decimal(disbursed),
-            reserved=Decimal(reserved),
-            withdrawn=withdrawn,
-            chain_free=None if chain_free is None else Decimal(chain_free),
-            version=version,
+    offers = []
+    for pid, version, disbursed, reserved, withdrawn, chain_free in inputs["offers"]:
+        bank_id, terms = terms_of(UUID(pid), version)
+        offers.append(
+            Offer(
+                product_id=UUID(pid),
+                bank_id=bank_id,
+                bank_name="",
+                terms=terms,
+                disbursed=Decimal(disbursed),
+                reserved=Decimal(reserved),
+                withdrawn=withdrawn,
+                chain_free=None if chain_free is None else Decimal(chain_free),
+                version=version,
+            )
         )
-        for pid, bid, version, disbursed, reserved, withdrawn, chain_free in inputs["offers"]
-    ]
     roles = ChainRoles(
         [
             Designation(need.chain, UUID(b), BankRole(r), date.fromisoformat(f), u and date.fromisoformat(u))
@@ -150,8 +156,9 @@ def replay(
         ]
     )
     officers: dict[UUID, list[OfficerSlot]] = {}
-    for oid, bid, version, open_matches in inputs["officers"]:
-        slot = OfficerSlot(UUID(oid), UUID(bid), profile_of(UUID(oid), version), open_matches, version)
+    for oid, version, open_matches in inputs["officers"]:
+        bank_id, profile = profile_of(UUID(oid), version)
+        slot = OfficerSlot(UUID(oid), bank_id, profile, open_matches, version)
         officers.setdefault(slot.bank_id, []).append(slot)
     products, banks, officer_skips = (frozenset(map(UUID, s)) for s in inputs["skip"])
     decision = decider(
@@ -164,7 +171,7 @@ def replay(
         skip_banks=banks,
         skip_officers=officer_skips,
     )
-    now = outcome_of(decision)
+    now = outcome_of(decision, offers)
     return Replay(dict(recorded), now, _differences(recorded, now))
 
 
@@ -184,8 +191,8 @@ def _differences(recorded: Mapping[str, Any], now: Mapping[str, Any]) -> list[st
 
 
 def _exclusion_key(e: list[Any]) -> tuple[Any, ...]:
-    product_id, rule, code, params = e
-    return product_id, rule, code, tuple(sorted(params.items()))
+    place, code, params = e
+    return place, code, tuple(sorted(params.items()))
 
 
 def _choice(choice: Mapping[str, Any] | None) -> str:

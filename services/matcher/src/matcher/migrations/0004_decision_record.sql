@@ -28,20 +28,24 @@ ALTER TABLE proposals ADD COLUMN decide_by timestamptz;
 CREATE INDEX proposals_decision_due ON proposals (decide_by) WHERE status = 'accepted';
 
 -- 全程留痕: every routing decision with what it was decided on. Terms and profiles are kept once per version.
+-- (A product's or an officer's bank never changes, so it is kept here rather than in every decision.)
 CREATE TABLE product_terms (
     product_id  uuid NOT NULL,
     version     integer NOT NULL,
+    bank_id     uuid NOT NULL,
     terms       jsonb NOT NULL,
     PRIMARY KEY (product_id, version)
 );
-INSERT INTO product_terms (product_id, version, terms) SELECT product_id, version, terms FROM products;
+INSERT INTO product_terms (product_id, version, bank_id, terms) SELECT product_id, version, bank_id, terms FROM products;
 CREATE TABLE officer_profiles (
     officer_id  uuid NOT NULL,
     version     integer NOT NULL,
+    bank_id     uuid NOT NULL,
     profile     jsonb NOT NULL,
     PRIMARY KEY (officer_id, version)
 );
-INSERT INTO officer_profiles (officer_id, version, profile) SELECT officer_id, version, profile FROM officers;
+INSERT INTO officer_profiles (officer_id, version, bank_id, profile)
+SELECT officer_id, version, bank_id, profile FROM officers;
 CREATE TABLE weight_sets (
     version  text PRIMARY KEY,
     weights  jsonb NOT NULL

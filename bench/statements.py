@@ -1,0 +1,86 @@
+"""`python -m bench.statements [--needs 500]`: SQL statements the matcher sends per need it routes, counted by
+PostgreSQL's client (asyncpg's query logger) on the seeded market, and the bytes a decision record takes.
+
+Every NeedSubmitted is applied by the matcher's own handler in its own transaction on a fresh database, as the
+consumer applies it (the consumer's inbox and offset statements, shared by a batch, are not counted). The same
+script runs against an older checkout (PYTHONPATH pointing at its sources) to give the figure before a change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import uuid
+from collections import Counter
+from typing import Any
+
+import asyncpg
+
+from bench.market import generate
+from bench.pipeline import _events, _load
+from lianrong_platform.db import create_pool, migrate_dsn
+from matcher.bootstrap import SPEC
+from matcher.handlers import handlers
+from matcher.settings import MatcherSettings
+
+
+async def count_statements(admin_dsn: str, needs: int) -> dict[str, Any]:
+    market = generate(products=500, needs=needs)
+    database = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(admin_dsn)
+    await admin.execute(f'CREATE DATABASE "{database}"')
+    dsn = admin_dsn.rpartition("/")[0] + f"/{database}"
+    try:
+        await migrate_dsn(dsn, SPEC.migrations, "matcher")
+        pool = await create_pool(dsn, max_size=2)
+        try:
+            await _load(pool, market)
+            apply = handlers(MatcherSettings(sla_seconds=86400, sla_working_hours=False))["firms.NeedSubmitted"]
+            per_outcome: dict[str, list[int]] = {"proposed": [], "escalated": []}
+            async with pool.acquire() as conn:
+                sent: list[str] = []
+                conn.add_query_logger(lambda record: sent.append(record.query))
+                for event in _events(market, needs):
+                    sent.clear()
+                    async with conn.transaction():
+                        await apply(conn, event)
+                    statements = len(sent) - 2  # BEGIN and COMMIT belong to the consumer's transaction
+                    status = await conn.fetchval("SELECT status FROM needs WHERE need_id = $1", event.need_id)
+                    per_outcome["proposed" if status == "proposed" else "escalated"].append(statements)
+                record = (
+                    await conn.fetchrow(
+                        """SELECT count(*) AS n, avg(pg_column_size(d.*))::int AS avg_bytes,
+                              max(pg_column_size(d.*)) AS max_bytes FROM decisions d"""
+                    )
+                    if await conn.fetchval("SELECT to_regclass('decisions') IS NOT NULL")
+                    else None
+                )
+        finally:
+            await pool.close()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await admin.close()
+    result: dict[str, Any] = {
+        outcome: {
+            "needs": len(counts),
+            "statements_per_need": round(sum(counts) / len(counts), 2) if counts else None,
+            "distribution": dict(sorted(Counter(counts).items())),
+        }
+        for outcome, counts in per_outcome.items()
+    }
+    if record is not None:
+        result["decision_record"] = dict(record)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="bench.statements", description=__doc__)
+    parser.add_argument("--needs", type=int, default=500)
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(count_statements(os.environ["DATABASE_URL"], args.needs)), indent=2))
+
+
+if __name__ == "__main__":
+    main()
