@@ -165,8 +165,7 @@ async def _escalate(
     envelope: dict[str, Any],
     retry_at: datetime,
 ) -> ev.NeedEscalated:
-    await needs.set_need(conn, need.need_id, status="escalated", next_retry_at=retry_at)
-    await decisions.insert(conn, need.need_id, record)
+    await needs.escalate(conn, need.need_id, retry_at, record)
     summary = summarise((e.code, e.params) for e in decision.excluded) or [("no_product", 0, {})]
     escalated = ev.NeedEscalated(
         **envelope,

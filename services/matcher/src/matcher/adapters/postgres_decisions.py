@@ -44,21 +44,6 @@ async def keep_weights(conn: Connection, version: str, weights: dict[str, float]
     _weights_known.add(version)
 
 
-async def insert(conn: Connection, need_id: UUID, row: DecisionRow) -> None:
-    """A decision that made no proposal (an escalation)."""
-    await conn.execute(
-        """INSERT INTO decisions (decision_id, need_id, kind, decided_at, weights_version, inputs, outcome)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-        row.decision_id,
-        need_id,
-        row.kind,
-        row.decided_at,
-        row.weights_version,
-        row.inputs,
-        row.outcome,
-    )
-
-
 async def note_quiet_retry(conn: Connection, need_id: UUID, at: datetime) -> None:
     """A second chance that found nobody again: counted on the need's last decision rather than stored whole (an
     escalated need is retried every few minutes for weeks)."""

@@ -165,6 +165,19 @@ async def insert_proposal(
     )
 
 
+async def escalate(conn: Connection, need_id: UUID, retry_at: datetime, record: DecisionRow) -> None:
+    """The need escalated (to be tried again at `retry_at`) and the decision record, in one statement."""
+    await conn.execute(
+        """WITH decision AS (
+               INSERT INTO decisions (decision_id, need_id, kind, decided_at, weights_version, inputs, outcome)
+               VALUES ($3, $1, $4, $5, $6, $7, $8))
+           UPDATE needs SET status = 'escalated', next_retry_at = $2, updated_at = now() WHERE need_id = $1""",
+        need_id,
+        retry_at,
+        *record.columns(),
+    )
+
+
 async def proposal_for_update(conn: Connection, match_id: UUID) -> dict[str, Any] | None:
     row = await conn.fetchrow("SELECT * FROM proposals WHERE match_id = $1 FOR UPDATE", match_id)
     return None if row is None else dict(row)
