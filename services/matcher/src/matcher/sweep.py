@@ -1,29 +1,40 @@
 """The sweep beside the consumer in its process: proposals whose officer did not answer in time are expired and
 their needs re-routed, accepted matches with no credit decision by their decision deadline are released and
-re-routed, and escalated needs whose wait is over are tried again. Several instances may sweep at once:
-each locks what it takes (SKIP LOCKED)."""
+re-routed, escalated needs whose wait is over are tried again, and decisions older than the record's retention are
+deleted. Several instances may sweep at once: each locks what it takes (SKIP LOCKED)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import structlog
 
+from matcher.adapters import postgres_decisions as decisions
 from matcher.matching import expire_overdue, lapse_undecided, retry_escalated
 from matcher.settings import MatcherSettings
 
 log = structlog.get_logger(__name__)
+PURGE_EVERY_S = 3600  # decisions past the record's retention (years by default) go once an hour
 
 
 def deadline_sweep(settings: MatcherSettings) -> Callable[[asyncpg.Pool, asyncio.Event], Coroutine[Any, Any, None]]:
     async def sweep(pool: asyncpg.Pool, stop: asyncio.Event) -> None:
+        purged_at = 0.0
         while not stop.is_set():
             expired = 0
             try:
+                if time.monotonic() - purged_at > PURGE_EVERY_S:
+                    purged_at = time.monotonic()
+                    async with pool.acquire() as conn:
+                        before = datetime.now(UTC) - timedelta(days=settings.record_retention_days)
+                        if purged := await decisions.purge(conn, before):
+                            log.info("sweep.decisions_purged", count=purged, before=before.isoformat())
                 async with pool.acquire() as conn, conn.transaction():
                     expired = await expire_overdue(conn, settings)
                 async with pool.acquire() as conn, conn.transaction():

@@ -8,6 +8,7 @@ import asyncio
 import os
 import random
 import sys
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -88,3 +89,18 @@ async def test_every_decision_of_300_needs_replays_and_a_changed_weight_is_repor
         assert {d["decision_id"] for d in differ} == {d["decision_id"] for d in chose}
         assert all(d["weights_version_now"] != d["weights_version"] for d in changed)
         assert all(any(x.startswith(("score:", "choice:")) for x in d["differences"]) for d in differ)
+
+
+async def test_decisions_are_kept_for_the_retention_window_and_no_longer(matcher: MatcherWorld) -> None:
+    await matcher.add_bank("lead", "东莞农村商业银行", "lead")
+    need = need_event()
+    await matcher.publish(need)
+    await matcher.wait_for("SELECT count(*) FROM decisions", 1)
+    await matcher.pool.execute(
+        """INSERT INTO decisions (decision_id, need_id, kind, decided_at, weights_version, inputs, outcome)
+           SELECT gen_random_uuid(), need_id, kind, now() - interval '11 years', weights_version, inputs, outcome
+           FROM decisions"""
+    )
+    async with matcher.pool.acquire() as conn:
+        assert await decisions.purge(conn, datetime.now(UTC) - timedelta(days=3650)) == 1
+    assert await matcher.pool.fetchval("SELECT count(*) FROM decisions WHERE need_id = $1", need.need_id) == 1
