@@ -16,6 +16,8 @@ Screenshots of each page are kept under test-artifacts/screenshots."""
 from __future__ import annotations
 
 import asyncio
+import re
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -323,6 +325,78 @@ async def test_an_sme_publishes_a_need_with_the_keyboard_alone(demo: Demo) -> No
     await page.keyboard.press("Enter")
     await expect(page.locator("#needs article")).to_have_count(needs_before + 1, timeout=10_000)
     await expect(page.locator("#needs article").first).to_contain_text("650,000")
+
+
+async def test_a_chain_master_revokes_a_confirmation_and_the_sme_reads_why(demo: Demo) -> None:
+    """The chain master withdraws a supplier's confirmation with a reason; the supplier's open needs lose it, and the
+    SME reads on the need's timeline, in Chinese, what happened and why; an escalation says what stopped the need."""
+    candidates = [name for name, p in demo.people.items() if p["role"] == "sme" and name != demo.first("sme")]
+    for sme in candidates:
+        firm_id = demo.people[sme]["firm_id"]
+        try:
+            links = await demo.api("firms", sme, f"/v1/firms/{firm_id}/links")
+        except httpx.HTTPStatusError:
+            continue  # a newcomer who has not registered
+        needs = await demo.api("firms", sme, "/v1/needs")
+        confirmed = [x for x in links if x["status"] == "confirmed"]
+        open_needs = [n for n in needs if n["status"] not in ("disbursed", "withdrawn")]
+        if confirmed and any(n["chain"] == confirmed[0]["chain"] for n in open_needs):
+            break
+    else:
+        raise AssertionError("the demo has no supplier with a confirmed link and an open need on its chain")
+    link = confirmed[0]
+    need = next(n for n in open_needs if n["chain"] == link["chain"])
+
+    master = await demo.log_in(link["chain_master_name"])
+    row = master.locator(f'tr[data-supplier-link="{link["link_id"]}"]')
+    await row.locator('[data-action="revoke"]').click()
+    form = row.locator("form.revoke")
+    await expect(form).to_contain_text("在途融资需求将失去确权支持")  # what follows is said before it is done
+    await form.locator('button[type="button"]').click()  # cancel: nothing is sent
+    assert [
+        x["status"]
+        for x in await demo.api("firms", sme, f"/v1/firms/{firm_id}/links")
+        if x["link_id"] == link["link_id"]
+    ] == ["confirmed"]
+    await row.locator('[data-action="revoke"]').click()
+    await form.locator('input[name="reason"]').fill("已终止供货关系")
+    await master.screenshot(path=str(SHOTS / "chain-master-revoke.png"), full_page=True)
+    await form.locator('[data-action="revoke-confirm"]').click()
+    await expect(row).to_have_count(0, timeout=10_000)
+    stored = await demo.api("firms", sme, f"/v1/firms/{firm_id}/links")
+    assert [x["status"] for x in stored if x["link_id"] == link["link_id"]] == ["revoked"]
+
+    page = await demo.log_in(sme)
+    entry = page.locator(f'article[data-need="{need["need_id"]}"] li[data-milestone="confirmation_revoked"]')
+    await expect(entry).to_contain_text("链主撤销了确权", timeout=15_000)
+    await expect(entry).to_contain_text("已终止供货关系")
+    await page.screenshot(path=str(SHOTS / "sme-confirmation-revoked.png"), full_page=True)
+
+    # A need no product can take is escalated at once; its timeline says, in Chinese, which rules stopped it and what
+    # the SME can change.
+    body = {
+        "chain": link["chain"],
+        "amount": "400000000",
+        "term_months": 12,
+        "purpose": "新建厂房",
+        "product_types": ["order_loan", "credit_loan"],
+        "collateral": ["none"],
+        "consent_scope": "any_eligible_bank",
+        "consent_until": "2030-12-31",
+        "first_loan": False,
+    }
+    headers = {"Authorization": f"Bearer {demo.people[sme]['token']}", "Idempotency-Key": str(uuid.uuid4())}
+    async with httpx.AsyncClient(base_url=demo.stack.urls["firms"], headers=headers) as client:
+        created = await client.post("/v1/needs", json=body)
+    assert created.status_code == 201, created.text
+    escalated = [created.json()]
+    name = sme
+    page = await demo.log_in(name)
+    why = page.locator(f'article[data-need="{escalated[0]["need_id"]}"] ul.why li')
+    await expect(why.first).to_be_visible(timeout=15_000)
+    for text in await why.all_inner_texts():
+        assert re.search(r"[\u4e00-\u9fff]", text), f"an escalation reason is not in Chinese: {text!r}"
+    await page.screenshot(path=str(SHOTS / "sme-escalation-reasons.png"), full_page=True)
 
 
 CONTROLS = "#view button, #view input, #view select, #view a[href], #view summary"

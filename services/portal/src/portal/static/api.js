@@ -57,15 +57,20 @@ async function follow(service, path, onEvent, signal) {
   }
 }
 
+// A template's {names} filled from params; amounts (four digits or more) written as money.
+function fill(template, params = {}) {
+  return template.replace(/\{(\w+)\}/g, (_, name) => {
+    const value = String(params[name] ?? "");
+    return /^\d{4,}(\.\d+)?$/.test(value) ? money(value) : value;
+  });
+}
+
 // The error in the reader's language: the service's `code` and `params` through TEXT.errors; its English text when
 // there is no translation for that code.
 function errorText(error) {
   const template = (TEXT[LANG].errors || {})[error.code];
   if (!template) return error.detail;
-  return template.replace(/\{(\w+)\}/g, (_, name) => {
-    const value = (error.params || {})[name] ?? "";
-    return /^\d{4,}(\.\d+)?$/.test(value) ? money(value) : value;
-  });
+  return fill(template, error.params || {});
 }
 
 // A problem that names no field, said in the reader's language with the service's own words after it.

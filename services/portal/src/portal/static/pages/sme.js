@@ -32,6 +32,9 @@ function timeline(need) {
     h("span", { class: "muted" }, new Date(e.at).toLocaleString(), " "), t(`milestones.${e.milestone}`), " ",
     e.detail.bank_name ? `${e.detail.bank_name} · ${e.detail.product_name} · ${t("officer")} ${e.detail.officer_name}` : "",
     e.detail.answer_by ? h("span", { class: "muted" }, ` · ${t("answerBy")} ${new Date(e.detail.answer_by).toLocaleString()}`) : "",
+    e.detail.reason && e.milestone === "confirmation_revoked" ? h("span", { class: "muted" }, ` · ${t("reason")}：${e.detail.reason}`) : "",
+    e.detail.reasons && e.detail.reasons.length ? h("ul", { class: "why" }, e.detail.reasons.map((r) => h("li", { "data-code": r.code },
+      fill(t(`why.${r.code}`), r.params), r.products ? h("span", { class: "muted" }, ` · ${fill(t("products_n"), { n: r.products })}`) : ""))) : "",
     e.detail.components ? h("details", {}, h("summary", {}, `${t("score")} ${e.detail.score}`),
       h("ul", {}, e.detail.components.map((c) => h("li", {}, `${c.name} ${c.value} × ${c.weight} — ${c.explanation}`)))) : "")));
 }
