@@ -1,4 +1,5 @@
-"""The contracts: every event round-trips, the envelope is strict, and published schemas only ever grow."""
+"""The contracts: every event round-trips, producers are strict and readers tolerant, published schemas only ever
+grow within a version, and an older version is read as the latest through its upcaster."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from pydantic import ValidationError
 from contracts import EVENT_TYPES, TOPICS, decode, encode
 from contracts.envelope import utc_now
 from contracts.firms import ChainPosition, FirmFacts, NeedSubmitted, NeedTerms, NeedWithdrawn
-from contracts.matcher import MatchProposed, ScoreComponent
-from contracts.schemas import check, expected_files, incompatibilities, schema_of, write
+from contracts.matcher import MatchProposed, NeedEscalated, Reason, ScoreComponent
+from contracts.schemas import PUBLISHED, check, expected_files, incompatibilities, schema_of, write
 from contracts.values import ConsentScope, ProductType, SizeClass
 
 
@@ -75,12 +76,48 @@ def test_money_travels_as_an_exact_decimal_string() -> None:
     assert wire["terms"]["amount"] == "1500000.00"
 
 
-def test_unknown_fields_and_unknown_types_are_refused() -> None:
-    wire = json.loads(encode(need()))
-    with pytest.raises(ValidationError):
-        decode(json.dumps({**wire, "surprise": 1}))
+def test_readers_ignore_fields_they_do_not_know_and_refuse_unknown_types() -> None:
+    event = need()
+    wire = json.loads(encode(event))
+    wire["channel"] = "portal"  # a field a later contract added
+    wire["terms"]["purpose_code"] = "inventory"  # also inside a nested model
+    assert decode(json.dumps(wire)) == event
     with pytest.raises(ValidationError):
         decode(json.dumps({**wire, "type": "firms.NoSuchEvent"}))
+    with pytest.raises(ValidationError):
+        decode(json.dumps({**wire, "version": 7}))  # a version from the future: not readable, never guessed
+
+
+def test_producers_stay_strict() -> None:
+    with pytest.raises(ValidationError):
+        NeedWithdrawn(producer="firms", need_id=uuid4(), firm_id=uuid4(), surprise=1)  # type: ignore[call-arg]
+
+
+def test_a_version_1_escalation_is_read_as_version_2_through_its_upcaster() -> None:
+    recorded_v1 = {
+        "event_id": str(uuid4()),
+        "type": "matcher.NeedEscalated",
+        "version": 1,
+        "occurred_at": "2026-11-20T08:00:00+00:00",
+        "correlation_id": str(uuid4()),
+        "causation_id": None,
+        "producer": "matcher",
+        "need_id": str(uuid4()),
+        "firm_id": str(uuid4()),
+        "chain": "smart_terminal",
+        "attempts": 2,
+        "reason": "no eligible candidate left among 3 (excluded by: amount_range)",
+    }
+    event = decode(json.dumps(recorded_v1))
+    assert isinstance(event, NeedEscalated)
+    assert event.version == 2
+    assert event.reasons == (Reason(code="unspecified", products=0, params={"text": recorded_v1["reason"]}),)
+    with_codes = {**recorded_v1, "reasons": [{"code": "amount_above_max", "products": 3, "params": {"max": "3000000"}}]}
+    assert decode(json.dumps(with_codes)).reasons == (  # type: ignore[attr-defined]
+        Reason(code="amount_above_max", products=3, params={"max": "3000000"}),
+    )
+    # The first version's schema stays published for the readers who still have it.
+    assert (PUBLISHED / "schemas" / "matcher.NeedEscalated.v1.json").exists()
 
 
 def test_events_are_frozen_and_keyed_by_their_aggregate() -> None:
@@ -108,6 +145,12 @@ def test_published_schemas_are_current_and_compatible() -> None:
     assert check() == []
 
 
+def test_published_schemas_let_readers_ignore_added_fields() -> None:
+    for name, text in expected_files().items():
+        if name.endswith(".json"):
+            assert '"additionalProperties": false' not in text, name
+
+
 def test_adding_an_optional_field_is_compatible() -> None:
     old = schema_of(NeedSubmitted)
     new = copy.deepcopy(old)
@@ -123,6 +166,16 @@ def test_adding_an_optional_field_is_compatible() -> None:
         (lambda s: s["$defs"]["NeedTerms"]["properties"]["term_months"].update(type="string"), "type changed"),
         (lambda s: s["properties"]["version"].update(const=2), "const changed"),
         (lambda s: s["$defs"]["ConsentScope"]["enum"].append("everyone"), "enum gained"),
+        (lambda s: s["$defs"]["ConsentScope"]["enum"].remove("chain_banks"), "enum lost"),
+        (lambda s: s["required"].remove("first_loan"), "no longer required"),
+        (
+            lambda s: s["properties"].__setitem__("first_time", s["properties"].pop("first_loan")),
+            "removed (or renamed)",
+        ),
+        (
+            lambda s: s["properties"].__setitem__("channel", {"type": "string"}) or s["required"].append("channel"),
+            "newly required",
+        ),
     ],
 )
 def test_incompatible_changes_are_named(change, why: str) -> None:

@@ -44,7 +44,6 @@ def _detail(event: Event) -> tuple[Milestone, dict[str, Any]]:
         case match_ev.NeedEscalated():
             return Milestone.ESCALATED, {
                 "attempts": event.attempts,
-                "reason": event.reason,
                 # What stopped it, as codes with the figure to act on (no bank named): the SME can change its need.
                 "reasons": [r.model_dump() for r in event.reasons],
             }

@@ -173,15 +173,16 @@ async def _escalate(
         firm_id=need.firm_id,
         chain=need.chain,
         attempts=row["attempts"],
-        reason=(
-            f"no eligible candidate left among {decision.considered} (excluded by: "
-            + ", ".join(f"{code} ×{count}" for code, count, _ in summary)
-            + ")"
-        )[:500],
         reasons=tuple(ev.Reason(code=code, products=count, params=params) for code, count, params in summary),
     )
     await outbox.record(conn, escalated)
-    log.info("need.escalated", need_id=str(need.need_id), attempts=row["attempts"])
+    log.info(
+        "need.escalated",
+        need_id=str(need.need_id),
+        attempts=row["attempts"],
+        considered=decision.considered,
+        reasons=",".join(f"{code}×{count}" for code, count, _ in summary),
+    )
     return escalated
 
 

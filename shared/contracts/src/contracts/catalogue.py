@@ -6,13 +6,15 @@ the key (the aggregate id) keeps each aggregate's events in order within its par
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Annotated, Union
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field, TypeAdapter, ValidationError
 
 from contracts import banks, firms, matcher
 from contracts.envelope import Event
+from contracts.evolution import UPCASTERS, upcast
 
 
 @dataclass(frozen=True)
@@ -96,9 +98,18 @@ def dead_letter_topic(consumer_group: str) -> str:
 
 
 def decode(raw: bytes | str) -> Event:
-    """Parse one message value into its event class; raises pydantic.ValidationError for anything else."""
-    event: Event = _any_event.validate_json(raw)
-    return event
+    """Parse one message value into the latest version of its event class, as a tolerant reader: fields this code
+    does not know are ignored, and an older version is raised through its upcasters. Raises
+    pydantic.ValidationError for anything else (a malformed message, an unknown type, a version from the future)."""
+    try:
+        event: Event = _any_event.validate_json(raw, extra="ignore")
+        return event
+    except ValidationError:
+        payload = json.loads(raw)  # the slow path: an older version, or nothing readable at all
+        if not isinstance(payload, dict) or (payload.get("type"), payload.get("version")) not in UPCASTERS:
+            raise
+    raised: Event = _any_event.validate_python(upcast(payload), extra="ignore")
+    return raised
 
 
 def encode(event: Event) -> bytes:

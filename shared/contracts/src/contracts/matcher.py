@@ -101,18 +101,20 @@ class MatchExpired(Event):
 
 
 class NeedEscalated(Event):
-    """No eligible candidate is left for a need: it goes to the regulator's attention, never silently dropped."""
+    """No eligible candidate is left for a need: it goes to the regulator's attention, never silently dropped.
+
+    Version 2: why is told as reason codes only (`reasons`), no longer as an English sentence; a version-1 event
+    is read as version 2 (see contracts.evolution)."""
 
     topic: ClassVar[str] = MATCH_EVENTS
     key_field: ClassVar[str] = "need_id"
     type: Literal["matcher.NeedEscalated"] = "matcher.NeedEscalated"
-    version: Literal[1] = 1
+    version: Literal[2] = 2
     need_id: UUID
     firm_id: UUID
     chain: ChainCode
     attempts: int = Field(ge=0)
-    reason: str = Field(min_length=1, max_length=500)
-    reasons: tuple[Reason, ...] = ()
+    reasons: tuple[Reason, ...] = Field(min_length=1)
 
 
 class MatchDecisionOverdue(Event):

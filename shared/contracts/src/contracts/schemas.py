@@ -1,5 +1,6 @@
 """Publishes the contracts as JSON Schema (one file per event type and version) and one AsyncAPI document, and checks
-that a changed schema stays readable by consumers of the published one.
+that a change within a version works both ways: readers of the published schema read the new events, and readers
+of the new schema read the events already published. Anything else needs a new version and an upcaster.
 
     python -m contracts.schemas write   # regenerate shared/contracts/published/ (refuses incompatible changes)
     python -m contracts.schemas check   # exit 1 if published files are stale or a change is incompatible
@@ -16,12 +17,24 @@ import yaml
 
 from contracts.catalogue import TOPICS
 from contracts.envelope import Event
+from contracts.evolution import UPCASTERS
 
 PUBLISHED = Path(__file__).resolve().parents[2] / "published"
 
 
 def schema_of(event: type[Event]) -> dict[str, Any]:
-    return event.model_json_schema(mode="serialization", ref_template="#/$defs/{model}")
+    """The event's JSON Schema as readers get it: open to properties added later (readers ignore what they do not
+    know), while producers stay strict in code."""
+    schema: dict[str, Any] = _open(event.model_json_schema(mode="serialization", ref_template="#/$defs/{model}"))
+    return schema
+
+
+def _open(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _open(v) for k, v in node.items() if not (k == "additionalProperties" and v is False)}
+    if isinstance(node, list):
+        return [_open(v) for v in node]
+    return node
 
 
 def file_name(event: type[Event]) -> str:
@@ -79,10 +92,12 @@ def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
 
 
 def incompatibilities(old: dict[str, Any], new: dict[str, Any], path: str = "") -> list[str]:
-    """Why a consumer of `old` could not read what `new` allows (empty when compatible).
+    """Why `new` could not replace `old` within one version (empty when it can).
 
-    Compatible: adding optional properties. Incompatible: removing or retyping a property, making one newly required,
-    narrowing an enum, or changing a const (type/version).
+    Both ways must hold: a reader of `old` reads events valid under `new`, and a reader of `new` reads events
+    already published under `old`. So only optional properties (with defaults) may be added; removing, renaming or
+    retyping a property, requiring one that was optional (or the reverse), changing an enum's values, a const
+    (type, version) or a format all break one side.
     """
     problems: list[str] = []
 
@@ -91,8 +106,15 @@ def incompatibilities(old: dict[str, Any], new: dict[str, Any], path: str = "") 
         for key in ("type", "const", "format"):
             if o.get(key) != n.get(key):
                 problems.append(f"{at or '/'}: {key} changed from {o.get(key)!r} to {n.get(key)!r}")
-        if "enum" in o and not set(n.get("enum", [])) <= set(o["enum"]):
-            problems.append(f"{at}: enum gained values a published consumer does not know")
+        if "enum" in o or "enum" in n:
+            gained, lost = (
+                set(n.get("enum", [])) - set(o.get("enum", [])),
+                set(o.get("enum", [])) - set(n.get("enum", [])),
+            )
+            if gained:
+                problems.append(f"{at}: enum gained {sorted(gained)} that readers of the published schema do not know")
+            if lost:
+                problems.append(f"{at}: enum lost {sorted(lost)} that published events may carry")
         for combo in ("anyOf", "oneOf"):
             if combo in o or combo in n:
                 if len(o.get(combo, [])) != len(n.get(combo, [])):
@@ -105,14 +127,28 @@ def incompatibilities(old: dict[str, Any], new: dict[str, Any], path: str = "") 
         oprops, nprops = o.get("properties", {}), n.get("properties", {})
         for name, sub in oprops.items():
             if name not in nprops:
-                problems.append(f"{at}/{name}: removed")
+                problems.append(f"{at}/{name}: removed (or renamed)")
             else:
                 walk(sub, nprops[name], f"{at}/{name}")
-        for name in set(n.get("required", [])) - set(o.get("required", [])):
-            problems.append(f"{at}/{name}: newly required")
+        oreq, nreq = set(o.get("required", [])), set(n.get("required", []))
+        for name in nreq - oreq:
+            problems.append(f"{at}/{name}: newly required (events already published lack it)")
+        for name in (oreq - nreq) & set(nprops):
+            problems.append(f"{at}/{name}: no longer required (readers of the published schema need it)")
 
     walk(old, new, "")
     return problems
+
+
+def missing_upcasters() -> list[str]:
+    """Every version after the first must be reachable from the one before it."""
+    return [
+        f"{event.model_fields['type'].default} v{version}: no upcaster from v{version - 1} (contracts.evolution)"
+        for topic in TOPICS
+        for event in topic.events
+        for version in range(2, event.model_fields["version"].default + 1)
+        if (event.model_fields["type"].default, version - 1) not in UPCASTERS
+    ]
 
 
 def expected_files() -> dict[str, str]:
@@ -125,7 +161,9 @@ def expected_files() -> dict[str, str]:
 
 
 def check(published: Path = PUBLISHED) -> list[str]:
-    problems = []
+    """Stale or incompatible published files. A file of an earlier version stays published (readers of it exist)
+    and is never rewritten; a new version is checked for an upcaster from the one before."""
+    problems = missing_upcasters()
     for rel, text in expected_files().items():
         target = published / rel
         if not target.exists():
@@ -144,10 +182,15 @@ def write(published: Path = PUBLISHED) -> None:
     breaking = [p for p in check(published) if "INCOMPATIBLE" in p]
     if breaking:
         raise SystemExit("refusing to publish incompatible schemas:\n" + "\n".join(breaking))
-    for rel, text in expected_files().items():
+    expected = expected_files()
+    for rel, text in expected.items():
         target = published / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
+    for earlier in (published / "schemas").glob("*.json"):  # earlier versions: kept, and open like the others
+        if f"schemas/{earlier.name}" not in expected:
+            opened = json.dumps(_open(json.loads(earlier.read_text())), indent=2, ensure_ascii=False) + "\n"
+            earlier.write_text(opened)
 
 
 def main() -> None:
