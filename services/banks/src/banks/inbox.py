@@ -33,6 +33,7 @@ async def receive_proposal(conn: Connection, event: Event) -> None:
         product_id=event.product_id,
         answer_by=event.answer_by,
         status=MatchStatus.WITHDRAWN if withdrawn else MatchStatus.PROPOSED,
+        correlation_id=event.correlation_id,
         proposal=event.model_dump(
             mode="json",
             include={

@@ -78,3 +78,4 @@ class MatchView(View):
     outcome: dict[str, Any]
     received_at: datetime
     updated_at: datetime
+    correlation_id: UUID | None = None  # the request the match follows from (the SME's POST), in every service

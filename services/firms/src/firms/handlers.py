@@ -314,9 +314,7 @@ async def _tell_needs(
 ) -> None:
     for need_id in need_ids:
         await need_store.drop_confirmation(conn, need_id, link=detail["what"] == "link")
-        await need_store.add_to_timeline(
-            conn, need_id, event.event_id, event.occurred_at, Milestone.CONFIRMATION_REVOKED, detail
-        )
+        await need_store.add_to_timeline(conn, need_id, event, Milestone.CONFIRMATION_REVOKED, detail)
 
 
 # --- needs (融资需求) -----------------------------------------------------------------------------------------------
@@ -343,7 +341,7 @@ async def submit_need(conn: Connection, actor: Principal, cmd: SubmitNeed) -> Ne
         position=position,
     )
     await outbox.record(conn, event)
-    await need_store.add_to_timeline(conn, need_id, event.event_id, event.occurred_at, Milestone.SUBMITTED, {})
+    await need_store.add_to_timeline(conn, need_id, event, Milestone.SUBMITTED, {})
     return await get_need(conn, actor, need_id)
 
 
@@ -410,9 +408,7 @@ async def amend_need(conn: Connection, actor: Principal, need_id: UUID, cmd: Ame
     assert owner is not None
     event = ev.NeedAmended(producer=PRODUCER, need_id=need_id, firm_id=owner[0], terms=terms)
     await outbox.record(conn, event)
-    await need_store.add_to_timeline(
-        conn, need_id, event.event_id, event.occurred_at, Milestone.AMENDED, {"changed": sorted(changes)}
-    )
+    await need_store.add_to_timeline(conn, need_id, event, Milestone.AMENDED, {"changed": sorted(changes)})
     return await get_need(conn, actor, need_id)
 
 
@@ -426,8 +422,7 @@ async def withdraw_need(conn: Connection, actor: Principal, need_id: UUID, cmd: 
     await need_store.add_to_timeline(
         conn,
         need_id,
-        event.event_id,
-        event.occurred_at,
+        event,
         Milestone.WITHDRAWN,
         {"reason": cmd.reason} if cmd.reason else {},
     )

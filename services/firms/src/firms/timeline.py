@@ -78,7 +78,7 @@ def _detail(event: Event) -> tuple[Milestone, dict[str, Any]]:
 async def record_on_timeline(conn: Connection, event: Event) -> None:
     milestone, detail = _detail(event)
     need_id = getattr(event, "need_id")  # noqa: B009 - every event handled here is about one need
-    status = await need_store.add_to_timeline(conn, need_id, event.event_id, event.occurred_at, milestone, detail)
+    status = await need_store.add_to_timeline(conn, need_id, event, milestone, detail)
     if status is None:
         log.warning("timeline.unknown_need", need_id=str(need_id))
         return

@@ -92,6 +92,7 @@ class TimelineEntryView(View):
     at: datetime
     milestone: Milestone
     detail: dict[str, Any]
+    correlation_id: UUID | None = None  # the request this entry follows from (X-Correlation-Id), in every service
 
 
 class NeedView(View):

@@ -7,6 +7,9 @@ upcaster); new fields are only ever added, with defaults, so old consumers keep 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
@@ -16,6 +19,25 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+_CORRELATION: ContextVar[UUID | None] = ContextVar("lianrong_correlation_id", default=None)
+
+
+def current_correlation() -> UUID:
+    """The correlation id of the request or message being handled, so every event it records shares it; a new one
+    outside any."""
+    return _CORRELATION.get() or uuid4()
+
+
+@contextmanager
+def correlation(correlation_id: UUID) -> Iterator[None]:
+    """Events created inside carry `correlation_id` (an HTTP request's, or the consumed event's)."""
+    token = _CORRELATION.set(correlation_id)
+    try:
+        yield
+    finally:
+        _CORRELATION.reset(token)
 
 
 class Event(BaseModel):
@@ -32,7 +54,9 @@ class Event(BaseModel):
     version: int
     occurred_at: AwareDatetime = Field(default_factory=utc_now)
     correlation_id: UUID = Field(
-        default_factory=uuid4, description="Shared by every event caused by one user action or request."
+        default_factory=current_correlation,
+        description="Shared by every event caused by one user action or request: the HTTP request's id (or its "
+        "X-Correlation-Id), carried on by every event that follows from it. Also a Kafka header.",
     )
     causation_id: UUID | None = Field(default=None, description="The event_id of the event that caused this one.")
     producer: str = Field(min_length=1, max_length=64, description="The service that published the event.")

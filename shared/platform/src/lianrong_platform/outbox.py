@@ -35,9 +35,18 @@ async def record(conn: Connection, *events: Event, topic: str | None = None) -> 
     Each event goes to its catalogue topic unless `topic` names another (tests and re-plays use that).
     """
     await conn.executemany(
-        "INSERT INTO outbox (event_id, topic, key, payload, event_type) VALUES ($1, $2, $3, $4, $5)",
-        [(e.event_id, topic or e.topic, e.key, encode(e), e.type) for e in events],
+        """INSERT INTO outbox (event_id, topic, key, payload, event_type, correlation_id)
+           VALUES ($1, $2, $3, $4, $5, $6)""",
+        [(e.event_id, topic or e.topic, e.key, encode(e), e.type, e.correlation_id) for e in events],
     )
+
+
+def headers_of(row: asyncpg.Record) -> list[tuple[str, bytes]]:
+    """Kafka headers, so a reader can route and trace without parsing the value."""
+    found = [("event_type", row["event_type"].encode()), ("event_id", str(row["event_id"]).encode())]
+    if row["correlation_id"] is not None:
+        found.append(("correlation_id", str(row["correlation_id"]).encode()))
+    return [*found, ("content-type", b"application/json")]
 
 
 class OutboxRelay:
@@ -97,7 +106,8 @@ class OutboxRelay:
     async def publish_batch(self, conn: asyncpg.Connection) -> int:
         async with conn.transaction():
             rows = await conn.fetch(
-                """SELECT id, topic, key, payload FROM outbox WHERE published_at IS NULL
+                """SELECT id, topic, key, payload, event_type, event_id, correlation_id FROM outbox
+                   WHERE published_at IS NULL
                    ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",
                 self._batch_size,
             )
@@ -105,7 +115,10 @@ class OutboxRelay:
                 return 0
             # Send the whole batch before awaiting: the producer pipelines it, ordered per partition.
             deliveries = [
-                await self._producer.send(r["topic"], value=bytes(r["payload"]), key=bytes(r["key"])) for r in rows
+                await self._producer.send(
+                    r["topic"], value=bytes(r["payload"]), key=bytes(r["key"]), headers=headers_of(r)
+                )
+                for r in rows
             ]
             await asyncio.gather(*deliveries)
             await conn.execute(

@@ -52,6 +52,7 @@ def _view(row: Any) -> MatchView:
         outcome=row["outcome"],
         received_at=row["received_at"],
         updated_at=row["updated_at"],
+        correlation_id=row["correlation_id"],
     )
 
 
@@ -67,10 +68,12 @@ async def insert_proposal(
     proposal: dict[str, Any],
     answer_by: datetime,
     status: MatchStatus,
+    correlation_id: UUID | None = None,
 ) -> bool:
     result = await conn.execute(
         """INSERT INTO matches (match_id, need_id, firm_id, bank_id, officer_id, product_id, proposal, answer_by,
-                                status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING""",
+                                status, correlation_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT DO NOTHING""",
         match_id,
         need_id,
         firm_id,
@@ -80,6 +83,7 @@ async def insert_proposal(
         proposal,
         answer_by,
         status.value,
+        correlation_id,
     )
     return bool(result.endswith(" 1"))
 

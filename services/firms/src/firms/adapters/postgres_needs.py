@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from contracts import Event
 from contracts.firms import ChainPosition, NeedTerms
 from firms.domain.need import Entry, Milestone, NeedStatus, status_of
 from firms.views import NeedView, TimelineEntryView
@@ -78,19 +78,21 @@ async def drop_confirmation(conn: Connection, need_id: UUID, *, link: bool) -> N
 
 
 async def add_to_timeline(
-    conn: Connection, need_id: UUID, event_id: UUID, at: datetime, milestone: Milestone, detail: dict[str, Any]
+    conn: Connection, need_id: UUID, event: Event, milestone: Milestone, detail: dict[str, Any]
 ) -> NeedStatus | None:
-    """Record one entry and re-derive the status from the whole timeline; None when the need is unknown here."""
+    """Record the event as one entry (with its correlation id, so the SME's request can be followed through every
+    service) and re-derive the status from the whole timeline; None when the need is unknown here."""
     if await owner_and_status(conn, need_id, lock=True) is None:
         return None
     await conn.execute(
-        """INSERT INTO need_timeline (need_id, event_id, at, milestone, detail) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT DO NOTHING""",
+        """INSERT INTO need_timeline (need_id, event_id, at, milestone, detail, correlation_id)
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""",
         need_id,
-        event_id,
-        at,
+        event.event_id,
+        event.occurred_at,
         milestone.value,
         detail,
+        event.correlation_id,
     )
     rows = await conn.fetch("SELECT at, milestone FROM need_timeline WHERE need_id = $1", need_id)
     status = status_of([Entry(r["at"], Milestone(r["milestone"])) for r in rows])
@@ -125,7 +127,9 @@ async def view(conn: Connection, need_id: UUID) -> NeedView | None:
     if row is None:
         return None
     entries = await conn.fetch(
-        "SELECT at, milestone, detail FROM need_timeline WHERE need_id = $1 ORDER BY at, milestone", need_id
+        """SELECT at, milestone, detail, correlation_id FROM need_timeline WHERE need_id = $1
+           ORDER BY at, milestone""",
+        need_id,
     )
     return _view(row, [TimelineEntryView(**dict(e)) for e in entries])
 

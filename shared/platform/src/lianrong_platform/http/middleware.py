@@ -14,6 +14,7 @@ import structlog
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from contracts.envelope import correlation
 from lianrong_platform.http.problems import PROBLEM_BASE, PROBLEM_JSON
 
 REQUESTS = Counter("lianrong_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
@@ -21,7 +22,8 @@ LATENCY = Histogram("lianrong_http_request_seconds", "HTTP request latency", ["s
 
 
 class RequestContext:
-    """Binds a correlation id (from `X-Correlation-ID` or new) to the logs and echoes it; counts and times."""
+    """Binds a correlation id (from `X-Correlation-ID` or new) to the logs and to the events the request records,
+    and echoes it; counts and times."""
 
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app, self.service = app, service
@@ -47,7 +49,10 @@ class RequestContext:
                 message["headers"] = [*message.get("headers", []), (b"x-correlation-id", correlation_id.encode())]
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id, path=scope["path"]):
+        with (
+            structlog.contextvars.bound_contextvars(correlation_id=correlation_id, path=scope["path"]),
+            correlation(uuid.UUID(correlation_id)),  # every event this request's transaction records carries it
+        ):
             try:
                 await self.app(scope, receive, send_with_id)
             finally:

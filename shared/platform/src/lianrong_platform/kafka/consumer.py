@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -27,6 +27,7 @@ from aiokafka.errors import IllegalStateError, KafkaError
 from prometheus_client import Counter
 
 from contracts import Event, dead_letter_topic
+from contracts.envelope import correlation
 from lianrong_platform import inbox
 from lianrong_platform.db import Connection
 from lianrong_platform.kafka.topics import ensure_topics
@@ -236,16 +237,22 @@ class EventConsumer:
         )
 
 
-def _logged_as(event: Event, record: ConsumerRecord[bytes, bytes]) -> contextlib.AbstractContextManager[Any]:
-    """Every log line a handler writes names the event and where it was read from."""
-    return structlog.contextvars.bound_contextvars(
-        event_id=str(event.event_id),
-        event_type=event.type,
-        correlation_id=str(event.correlation_id),
-        topic=record.topic,
-        partition=record.partition,
-        offset=record.offset,
-    )
+@contextlib.contextmanager
+def _logged_as(event: Event, record: ConsumerRecord[bytes, bytes]) -> Iterator[None]:
+    """Every log line a handler writes names the event and where it was read from, and every event it records
+    carries the consumed event's correlation id."""
+    with (
+        structlog.contextvars.bound_contextvars(
+            event_id=str(event.event_id),
+            event_type=event.type,
+            correlation_id=str(event.correlation_id),
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        ),
+        correlation(event.correlation_id),
+    ):
+        yield
 
 
 class RetryLater(Exception):

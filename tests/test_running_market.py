@@ -1,11 +1,15 @@
-"""Boundaries between competing banks, on the running system with the demo market: an officer's proposals carry
-nothing of another bank (every field of every payload is inspected), another bank's products and lines answer 404
-to SMEs, chain masters and other banks' people, and every candidate of every bank stays in the decision record,
-which only the regulator and the admin read."""
+"""The running system with the demo market, as its users meet it.
+
+Boundaries between competing banks: an officer's proposals carry nothing of another bank (every field of every
+payload is inspected), another bank's products and lines answer 404 to SMEs, chain masters and other banks' people,
+and every candidate of every bank stays in the decision record, which only the regulator and the admin read.
+One correlation id: an SME's POST is followed by its id through Kafka to the officer's inbox and the timeline."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +17,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from lianrong_platform.testing.kafka import read_topic
 
 from .stack import Stack, running_stack, seed_demo
 
@@ -140,3 +146,70 @@ async def test_another_banks_products_and_lines_are_not_found(market: Market) ->
     assert len({line["bank_id"] for line in every}) > 1
     lines = [d["chain_credit_line"] for d in await market.ok("banks", market.first("regulator"), "/v1/designations")]
     assert any(line is not None for line in lines)
+
+
+async def test_one_correlation_id_follows_a_need_from_the_post_to_the_officer_and_the_timeline(
+    market: Market, infra
+) -> None:
+    sme = market.first("sme")
+    firm_id = market.people[sme]["firm_id"]
+    [link, *_] = [x for x in await market.ok("firms", sme, f"/v1/firms/{firm_id}/links") if x["status"] == "confirmed"]
+    correlation_id = str(uuid.uuid4())
+    body = {
+        "chain": link["chain"],
+        "amount": "600000",
+        "term_months": 12,
+        "purpose": "采购原材料",
+        "product_types": ["order_loan", "credit_loan"],
+        "collateral": ["none"],
+        "consent_scope": "any_eligible_bank",
+        "consent_until": "2030-12-31",
+        "first_loan": False,
+    }
+    headers = {
+        "Authorization": f"Bearer {market.people[sme]['token']}",
+        "Idempotency-Key": str(uuid.uuid4()),
+        "X-Correlation-Id": correlation_id,
+    }
+    async with httpx.AsyncClient(base_url=market.stack.urls["firms"], headers=headers) as client:
+        created = await client.post("/v1/needs", json=body)
+    assert created.status_code == 201, created.text
+    assert created.headers["x-correlation-id"] == correlation_id
+    need_id = created.json()["need_id"]
+
+    # The SME's timeline: the submission and the match, each under the POST's id.
+    for _ in range(100):
+        need = await market.ok("firms", sme, f"/v1/needs/{need_id}")
+        if any(e["milestone"] == "matched" for e in need["timeline"]):
+            break
+        await asyncio.sleep(0.2)
+    entries = {e["milestone"]: e for e in need["timeline"]}
+    assert {entries[m]["correlation_id"] for m in ("submitted", "matched")} == {correlation_id}
+
+    # The officer's inbox: the match the matcher proposed, with the firm's identity disclosed under the same id.
+    match_id = entries["matched"]["detail"]["match_id"]
+    chosen = await _match_as_regulator(market, need_id)
+    officer = next(n for n, p in market.people.items() if p.get("officer_id") == chosen["officer_id"])
+    match = await market.ok("banks", officer, f"/v1/matches/{match_id}")
+    assert match["correlation_id"] == correlation_id
+
+    # On the wire: every event about the need carries it in its envelope and as a Kafka header.
+    seen: dict[str, str] = {}
+    for topic in ("firms.need-events", "matcher.match-events", "firms.disclosures"):
+        for record in await read_topic(infra.kafka_bootstrap_servers, topic, expect=10**9, within_s=3, settle_s=0):
+            if record.key == need_id.encode():
+                header = dict(record.headers)["correlation_id"].decode()
+                payload = json.loads(record.value)
+                assert header == payload["correlation_id"] == correlation_id, (topic, payload["type"])
+                seen[payload["type"]] = header
+    assert {"firms.NeedSubmitted", "matcher.MatchProposed"} <= set(seen)
+
+
+async def _match_as_regulator(market: Market, need_id: str) -> dict[str, Any]:
+    """The officer the need was proposed to, from the decision record the regulator reads."""
+    for _ in range(50):
+        response = await market.get("matcher", market.first("regulator"), f"/v1/needs/{need_id}/decisions")
+        if response.status_code == 200 and response.json()[0]["choice"]:
+            return dict(response.json()[0]["choice"])
+        await asyncio.sleep(0.2)
+    raise AssertionError("the need was never proposed")
