@@ -21,7 +21,7 @@ from lianrong_platform.outbox import OutboxRelay
 from lianrong_platform.testing.kafka import TopicTail, running_consumer
 from matcher.adapters import postgres_market as store
 from matcher.bootstrap import SPEC
-from matcher.handlers import handlers
+from matcher.entrypoints.consumer import build_handlers
 from matcher.settings import MatcherSettings
 
 
@@ -81,7 +81,7 @@ async def matcher_pipeline(
         async with running_consumer(
             bootstrap,
             pool,
-            handlers(settings),
+            build_handlers(settings),
             SPEC.consumes,
             group_prefix="matcher-bench",
             beside=[lambda _pool, stop: relay.run(stop)],

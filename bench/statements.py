@@ -22,7 +22,7 @@ from bench.market import generate
 from bench.pipeline import _events, _load
 from lianrong_platform.db import create_pool, migrate_dsn
 from matcher.bootstrap import SPEC
-from matcher.handlers import handlers
+from matcher.entrypoints.consumer import build_handlers
 from matcher.settings import MatcherSettings
 
 
@@ -37,7 +37,7 @@ async def count_statements(admin_dsn: str, needs: int) -> dict[str, Any]:
         pool = await create_pool(dsn, max_size=2)
         try:
             await _load(pool, market)
-            apply = handlers(MatcherSettings(sla_seconds=86400, sla_working_hours=False))["firms.NeedSubmitted"]
+            apply = build_handlers(MatcherSettings(sla_seconds=86400, sla_working_hours=False))["firms.NeedSubmitted"]
             per_outcome: dict[str, list[int]] = {"proposed": [], "escalated": []}
             async with pool.acquire() as conn:
                 sent: list[str] = []

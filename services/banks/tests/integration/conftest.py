@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from banks.bootstrap import SPEC
-from banks.inbox import keep_need, receive_proposal
+from banks.event_handlers import keep_need, receive_proposal
 from contracts import firms as firm_ev
 from contracts import matcher as match_ev
 from contracts.envelope import utc_now

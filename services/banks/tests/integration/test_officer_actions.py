@@ -172,7 +172,7 @@ async def test_capacity_never_goes_negative_when_two_disbursements_race(banks: B
 
 
 async def test_a_withdrawn_need_closes_its_open_match(banks: BanksWorld) -> None:
-    from banks.inbox import keep_need
+    from banks.event_handlers import keep_need
     from contracts.firms import NeedWithdrawn
 
     proposal = banks.proposal()

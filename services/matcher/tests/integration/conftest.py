@@ -22,7 +22,7 @@ from lianrong_platform.kafka.topics import catalogue_topics, ensure_topics
 from lianrong_platform.testing.kafka import running_consumer
 from matcher.bootstrap import SPEC
 from matcher.domain.record import excluded_products
-from matcher.handlers import handlers
+from matcher.entrypoints.consumer import build_handlers
 from matcher.settings import MatcherSettings
 from matcher.sweep import deadline_sweep
 
@@ -192,7 +192,7 @@ async def matcher(infra, fresh_database, request) -> AsyncIterator[MatcherWorld]
     async with running_consumer(
         infra.kafka_bootstrap_servers,
         pool,
-        handlers(settings),
+        build_handlers(settings),
         SPEC.consumes,
         group_prefix="matcher",
         beside=[deadline_sweep(settings)],

@@ -29,7 +29,7 @@ from lianrong_platform.settings import ServiceSettings
 from lianrong_platform.testing.kafka import running_consumer
 from oversight.bootstrap import SETTINGS, SPEC
 from oversight.domain.cells import week_of
-from oversight.recording import recorders
+from oversight.entrypoints.consumer import build_handlers
 
 NAMES = ("东莞市华盛精密五金有限公司", "王芳", "13800138000")  # what firms and people are called in the wider system
 USCC = "91441900MA4W1TPL8X"
@@ -143,7 +143,7 @@ async def test_aggregates_equal_the_ground_truth_with_replays_and_duplicates(ove
     banks = [uuid.uuid4(), uuid.uuid4()]
     events, truth = stream(banks)
     async with running_consumer(
-        infra.kafka_bootstrap_servers, pool, recorders(SETTINGS), SPEC.consumes, group_prefix="oversight"
+        infra.kafka_bootstrap_servers, pool, build_handlers(SETTINGS), SPEC.consumes, group_prefix="oversight"
     ) as peers:
         await peers.publish(*events)
         await peers.publish(*events[:25])  # a replay of the first events: counted once
@@ -187,7 +187,7 @@ async def test_no_table_holds_a_uscc_or_a_name(oversight, tokens) -> None:
     _client, pool, infra = oversight
     events, _ = stream([uuid.uuid4(), uuid.uuid4()])
     async with running_consumer(
-        infra.kafka_bootstrap_servers, pool, recorders(SETTINGS), SPEC.consumes, group_prefix="oversight"
+        infra.kafka_bootstrap_servers, pool, build_handlers(SETTINGS), SPEC.consumes, group_prefix="oversight"
     ) as peers:
         await peers.publish(*events)
         await asyncio.sleep(3)

@@ -1,14 +1,13 @@
-"""The events the matcher consumes, and the handler applied to each (inside the inbox transaction)."""
+"""The matcher's consumer side: what it subscribes to follows from what its event handlers handle."""
 
 from __future__ import annotations
 
-from contracts import banks, firms
 from lianrong_platform.kafka.consumer import Handler
-from matcher.handlers import handlers
+from matcher.event_handlers import subscriptions
 from matcher.settings import MatcherSettings
 
-TOPICS: tuple[str, ...] = (firms.FIRM_EVENTS, firms.NEED_EVENTS, banks.BANK_EVENTS, banks.MATCH_OUTCOMES)
+TOPICS: tuple[str, ...] = subscriptions.topics
 
 
 def build_handlers(settings: MatcherSettings) -> dict[str, Handler]:
-    return handlers(settings)
+    return subscriptions.bind(settings=settings)

@@ -1,14 +1,13 @@
-"""The events the oversight service consumes: every service's, counted by cell."""
+"""The oversight service's consumer side: what it subscribes to follows from what its event handlers handle."""
 
 from __future__ import annotations
 
-from contracts import banks, firms, matcher
 from lianrong_platform.kafka.consumer import Handler
-from oversight.recording import recorders
+from oversight.event_handlers import subscriptions
 from oversight.settings import OversightSettings
 
-TOPICS: tuple[str, ...] = (firms.NEED_EVENTS, matcher.MATCH_EVENTS, banks.MATCH_OUTCOMES, banks.BANK_EVENTS)
+TOPICS: tuple[str, ...] = subscriptions.topics
 
 
 def build_handlers(settings: OversightSettings) -> dict[str, Handler]:
-    return recorders(settings)
+    return subscriptions.bind(settings=settings)

@@ -3,11 +3,11 @@ consent covers discloses the firm's identity and contact to that bank."""
 
 from __future__ import annotations
 
+import typing
 from typing import Any
 
 import structlog
 
-from contracts import Event
 from contracts import banks as bank_ev
 from contracts import firms as ev
 from contracts import matcher as match_ev
@@ -20,11 +20,26 @@ from firms.domain.need import FINAL, Milestone, NeedStatus
 from firms.handlers import PRODUCER
 from lianrong_platform import outbox
 from lianrong_platform.db import Connection
+from lianrong_platform.kafka.subscriptions import Subscriptions
 
 log = structlog.get_logger(__name__)
+subscriptions = Subscriptions()
+
+# What the matcher and the banks did with a need: each becomes an entry of its timeline.
+AboutANeed = (
+    match_ev.MatchProposed
+    | match_ev.MatchExpired
+    | match_ev.NeedEscalated
+    | match_ev.MatchDecisionOverdue
+    | bank_ev.MatchAccepted
+    | bank_ev.MatchDeclined
+    | bank_ev.LoanApproved
+    | bank_ev.LoanRejected
+    | bank_ev.LoanDisbursed
+)
 
 
-def _detail(event: Event) -> tuple[Milestone, dict[str, Any]]:
+def _detail(event: AboutANeed) -> tuple[Milestone, dict[str, Any]]:
     match event:
         case match_ev.MatchProposed():
             milestone = Milestone.MATCHED if event.attempt == 1 else Milestone.REROUTED
@@ -75,9 +90,10 @@ def _detail(event: Event) -> tuple[Milestone, dict[str, Any]]:
     raise TypeError(f"no timeline entry for {event.type}")
 
 
-async def record_on_timeline(conn: Connection, event: Event) -> None:
+@subscriptions.handles(*typing.get_args(AboutANeed))
+async def record_on_timeline(conn: Connection, event: AboutANeed) -> None:
     milestone, detail = _detail(event)
-    need_id = getattr(event, "need_id")  # noqa: B009 - every event handled here is about one need
+    need_id = event.need_id
     status = await need_store.add_to_timeline(conn, need_id, event, milestone, detail)
     if status is None:
         log.warning("timeline.unknown_need", need_id=str(need_id))

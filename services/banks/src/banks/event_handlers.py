@@ -7,15 +7,17 @@ from banks.adapters import postgres_banks as bank_store
 from banks.adapters import postgres_matches as match_store
 from banks.adapters import postgres_officers as officer_store
 from banks.domain.match import MatchStatus
-from contracts import Event
 from contracts import firms as firm_ev
 from contracts import matcher as match_ev
 from lianrong_platform.db import Connection
 from lianrong_platform.kafka.consumer import Unprocessable
+from lianrong_platform.kafka.subscriptions import Subscriptions
+
+subscriptions = Subscriptions()
 
 
-async def receive_proposal(conn: Connection, event: Event) -> None:
-    assert isinstance(event, match_ev.MatchProposed)
+@subscriptions.handles(match_ev.MatchProposed)
+async def receive_proposal(conn: Connection, event: match_ev.MatchProposed) -> None:
     if (
         await bank_store.bank(conn, event.bank_id) is None
         or await officer_store.officer(conn, event.officer_id) is None
@@ -55,14 +57,17 @@ async def receive_proposal(conn: Connection, event: Event) -> None:
     )
 
 
-async def expire_proposal(conn: Connection, event: Event) -> None:
+@subscriptions.handles(match_ev.MatchExpired, match_ev.MatchDecisionOverdue)
+async def expire_proposal(conn: Connection, event: match_ev.MatchExpired | match_ev.MatchDecisionOverdue) -> None:
     """The officer did not answer in time, or the bank made no decision by its decision deadline: the match is
     closed in the inbox and can no longer be acted on."""
-    assert isinstance(event, match_ev.MatchExpired | match_ev.MatchDecisionOverdue)
     await match_store.expire(conn, event.match_id, undecided=isinstance(event, match_ev.MatchDecisionOverdue))
 
 
-async def keep_need(conn: Connection, event: Event) -> None:
+@subscriptions.handles(firm_ev.NeedSubmitted, firm_ev.NeedAmended, firm_ev.NeedWithdrawn)
+async def keep_need(
+    conn: Connection, event: firm_ev.NeedSubmitted | firm_ev.NeedAmended | firm_ev.NeedWithdrawn
+) -> None:
     if isinstance(event, firm_ev.NeedSubmitted):
         await match_store.save_need(
             conn,
@@ -79,8 +84,8 @@ async def keep_need(conn: Connection, event: Event) -> None:
         await match_store.withdraw_need(conn, event.need_id, event.occurred_at)
 
 
-async def receive_disclosure(conn: Connection, event: Event) -> None:
-    assert isinstance(event, firm_ev.FirmDataDisclosed)
+@subscriptions.handles(firm_ev.FirmDataDisclosed)
+async def receive_disclosure(conn: Connection, event: firm_ev.FirmDataDisclosed) -> None:
     # It may arrive before the proposal it belongs to (another topic): it is kept, and shown only on the match of
     # the same bank (see the join in postgres_matches).
     await match_store.save_disclosure(

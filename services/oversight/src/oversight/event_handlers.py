@@ -1,0 +1,212 @@
+"""Events in: each event of the mechanism becomes counts (and sums) in its cell. Firm and need ids are turned into
+keyed hashes at the door; nothing that names a firm or a person is kept."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import structlog
+
+from contracts import banks as bank_ev
+from contracts import firms as firm_ev
+from contracts import matcher as match_ev
+from lianrong_platform.db import Connection
+from lianrong_platform.kafka.consumer import RetryLater
+from lianrong_platform.kafka.subscriptions import Subscriptions
+from oversight.adapters import postgres_facts as facts
+from oversight.domain import cells as c
+from oversight.settings import OversightSettings
+
+log = structlog.get_logger(__name__)
+subscriptions = Subscriptions()
+
+AboutANeed = (
+    firm_ev.NeedSubmitted
+    | firm_ev.NeedWithdrawn
+    | match_ev.MatchProposed
+    | match_ev.MatchExpired
+    | match_ev.MatchDecisionOverdue
+    | match_ev.NeedEscalated
+    | bank_ev.MatchAccepted
+    | bank_ev.MatchDeclined
+    | bank_ev.LoanApproved
+    | bank_ev.LoanRejected
+    | bank_ev.LoanDisbursed
+)
+
+# Events of one need cross topics: one that arrives before its need waits this long for it, then is not counted.
+WAIT_FOR_NEED = timedelta(minutes=10)
+
+
+def pseudonym(key: str, kind: str, value: UUID) -> str:
+    return hmac.new(key.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+async def need_of(conn: Connection, event: AboutANeed, key: str) -> dict[str, Any] | None:
+    need_id = event.need_id
+    row = await conn.fetchrow("SELECT * FROM need_keys WHERE need_key = $1 FOR UPDATE", pseudonym(key, "need", need_id))
+    if row is not None:
+        return dict(row)
+    if datetime.now(UTC) - event.occurred_at < WAIT_FOR_NEED:
+        raise RetryLater("the need of this event has not arrived yet")  # it travels on another topic
+    log.warning("oversight.unknown_need")  # submitted before this service listened: not counted
+    return None
+
+
+def cell(need: dict[str, Any], bank: UUID | None, at: datetime) -> dict[str, Any]:
+    return {
+        "chain": need["chain"],
+        "town": need["town"],
+        "size_class": need["size_class"],
+        "bank": str(bank) if bank else c.NO_BANK,
+        "week": c.week_of(at),
+    }
+
+
+async def count(
+    conn: Connection, event: AboutANeed, key: str, metric: str, bank: UUID | None, amount: Decimal | None = None
+) -> dict[str, Any] | None:
+    need = await need_of(conn, event, key)
+    if need is not None:
+        await facts.add(conn, cell(need, bank, event.occurred_at), metric, need["firm_key"], amount)
+    return need
+
+
+@subscriptions.handles(firm_ev.NeedSubmitted)
+async def submitted(conn: Connection, event: firm_ev.NeedSubmitted, settings: OversightSettings) -> None:
+    key = settings.pseudonym_key
+    firm_key = pseudonym(key, "firm", event.firm_id)
+    inserted = await conn.fetchval(
+        """INSERT INTO need_keys (need_key, chain, town, size_class, firm_key, first_loan, submitted_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING true""",
+        pseudonym(key, "need", event.need_id),
+        event.chain,
+        event.firm.town,
+        event.firm.size_class.value,
+        firm_key,
+        event.first_loan,
+        event.occurred_at,
+    )
+    if inserted:
+        await count(conn, event, key, c.SUBMITTED, None, event.terms.amount)
+
+
+@subscriptions.handles(firm_ev.NeedWithdrawn)
+async def withdrawn(conn: Connection, event: firm_ev.NeedWithdrawn, settings: OversightSettings) -> None:
+    key = settings.pseudonym_key
+    await count(conn, event, key, c.WITHDRAWN, None)
+
+
+@subscriptions.handles(match_ev.MatchProposed)
+async def proposed(conn: Connection, event: match_ev.MatchProposed, settings: OversightSettings) -> None:
+    key = settings.pseudonym_key
+    await count(conn, event, key, c.MATCHED if event.attempt == 1 else c.REROUTED, event.bank_id)
+
+
+@subscriptions.handles(match_ev.MatchExpired)
+async def expired(conn: Connection, event: match_ev.MatchExpired, settings: OversightSettings) -> None:
+    key = settings.pseudonym_key
+    await count(conn, event, key, c.SLA_BREACH, event.bank_id)
+
+
+@subscriptions.handles(match_ev.MatchDecisionOverdue)
+async def undecided(conn: Connection, event: match_ev.MatchDecisionOverdue, settings: OversightSettings) -> None:
+    key = settings.pseudonym_key
+    await count(conn, event, key, c.DECISION_BREACH, event.bank_id)
+
+
+@subscriptions.handles(match_ev.NeedEscalated)
+async def escalated(conn: Connection, event: match_ev.NeedEscalated, settings: OversightSettings) -> None:
+    key = settings.pseudonym_key
+    await count(conn, event, key, c.ESCALATED, None)
+
+
+async def timed(
+    conn: Connection,
+    event: AboutANeed,
+    key: str,
+    metric: str,
+    bank: UUID,
+    flag: str,
+    duration: str,
+    amount: Decimal | None = None,
+) -> None:
+    need = await count(conn, event, key, metric, bank, amount)
+    if need is not None and not need[flag]:
+        seconds = (event.occurred_at - need["submitted_at"]).total_seconds()
+        await facts.add_duration(conn, cell(need, bank, event.occurred_at), duration, need["firm_key"], seconds)
+        await conn.execute(f"UPDATE need_keys SET {flag} = true WHERE need_key = $1", need["need_key"])
+
+
+@subscriptions.handles(bank_ev.MatchAccepted)
+async def accepted(conn: Connection, event: bank_ev.MatchAccepted, settings: OversightSettings) -> None:
+    key = settings.pseudonym_key
+    await timed(conn, event, key, c.CONTACTED, event.bank_id, "contacted", c.TO_CONTACT)
+
+
+@subscriptions.handles(bank_ev.MatchDeclined)
+async def declined(conn: Connection, event: bank_ev.MatchDeclined, settings: OversightSettings) -> None:
+    key = settings.pseudonym_key
+    await count(conn, event, key, f"{c.DECLINED}:{event.reason.value}", event.bank_id)
+
+
+@subscriptions.handles(bank_ev.LoanApproved)
+async def approved(conn: Connection, event: bank_ev.LoanApproved, settings: OversightSettings) -> None:
+    key = settings.pseudonym_key
+    await timed(conn, event, key, c.APPROVED, event.bank_id, "decided", c.TO_DECISION, event.amount)
+
+
+@subscriptions.handles(bank_ev.LoanRejected)
+async def rejected(conn: Connection, event: bank_ev.LoanRejected, settings: OversightSettings) -> None:
+    key = settings.pseudonym_key
+    await timed(conn, event, key, f"{c.REJECTED}:{event.reason.value}", event.bank_id, "decided", c.TO_DECISION)
+
+
+@subscriptions.handles(bank_ev.LoanDisbursed)
+async def disbursed(conn: Connection, event: bank_ev.LoanDisbursed, settings: OversightSettings) -> None:
+    key = settings.pseudonym_key
+    need = await count(conn, event, key, c.DISBURSED, event.bank_id, event.amount)
+    if need is None:
+        return
+    where = cell(need, event.bank_id, event.occurred_at)
+    if need["first_loan"]:  # 首贷户
+        await facts.add(conn, where, c.DISBURSED_FIRST_LOAN, need["firm_key"], event.amount)
+    if event.unsecured:  # 信用贷款
+        await facts.add(conn, where, c.DISBURSED_UNSECURED, need["firm_key"], event.amount)
+
+
+@subscriptions.handles(bank_ev.BankRegistered, bank_ev.LeadBankDesignated, bank_ev.DesignationEnded)
+async def bank_events(
+    conn: Connection, event: bank_ev.BankRegistered | bank_ev.LeadBankDesignated | bank_ev.DesignationEnded
+) -> None:
+    match event:
+        case bank_ev.BankRegistered():
+            await conn.execute(
+                "INSERT INTO banks (bank_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                str(event.bank_id),
+                event.name,
+            )
+        case bank_ev.LeadBankDesignated():
+            await conn.execute(
+                """INSERT INTO designations (designation_id, chain, bank_id, role, valid_from, valid_until,
+                                             chain_credit_line) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                   ON CONFLICT DO NOTHING""",
+                event.designation_id,
+                event.chain,
+                str(event.bank_id),
+                event.role.value,
+                event.valid_from,
+                event.valid_until,
+                event.chain_credit_line,
+            )
+        case bank_ev.DesignationEnded():
+            await conn.execute(
+                "UPDATE designations SET valid_until = $2::date - 1 WHERE designation_id = $1",
+                event.designation_id,
+                event.ended_on,
+            )
