@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+from fastapi import FastAPI
+
 from banks.adapters.postgres_inbox_feed import inbox_feed
-from banks.entrypoints import api, consumer
+from banks.entrypoints import api, consumer, integration_api
+from banks.settings import BanksSettings
+from banks.webhooks import run_dispatcher
 from lianrong_platform.service import ServiceSpec
+from lianrong_platform.settings import ServiceSettings
+
+
+@asynccontextmanager
+async def banks_settings(app: FastAPI, _: ServiceSettings) -> AsyncIterator[None]:
+    app.state.banks_settings = BanksSettings()
+    yield
+
+
+async def webhook_dispatcher(settings: ServiceSettings, stop: asyncio.Event) -> None:
+    await run_dispatcher(settings.database_url, BanksSettings(), stop)
+
 
 SPEC = ServiceSpec(
     name="banks",
@@ -15,8 +34,9 @@ SPEC = ServiceSpec(
         "Banks, lead-bank designations (主办行), products, and manufacturing finance officers (制造业金融服务官)."
     ),
     migrations=Path(__file__).parent / "migrations",
-    routers=api.routers,
+    routers=[*api.routers, integration_api.router],
     consumes=consumer.TOPICS,
     handlers=consumer.HANDLERS,
-    api_resources=(inbox_feed,),
+    api_resources=(inbox_feed, banks_settings),
+    workers={"webhooks": webhook_dispatcher},
 )

@@ -3,9 +3,11 @@ consented, the firm's identity; expiries and withdrawals close them."""
 
 from __future__ import annotations
 
+from banks import webhooks
 from banks.adapters import postgres_banks as bank_store
 from banks.adapters import postgres_matches as match_store
 from banks.adapters import postgres_officers as officer_store
+from banks.adapters import postgres_webhooks as webhook_store
 from banks.domain.match import MatchStatus
 from contracts import firms as firm_ev
 from contracts import matcher as match_ev
@@ -25,6 +27,9 @@ async def receive_proposal(conn: Connection, event: match_ev.MatchProposed) -> N
         # A proposal for a bank or officer this service does not hold cannot be shown to anyone: park it.
         raise Unprocessable(f"proposal {event.match_id} names an unknown bank or officer")
     withdrawn = await match_store.need_withdrawn(conn, event.need_id)
+    # Only the addressed bank's own products, whatever a producer put in the event: another bank's products,
+    # lines and remarks never reach this bank's officers or systems.
+    own = tuple(e for e in event.excluded if e.bank_id == event.bank_id)
     await match_store.insert_proposal(
         conn,
         match_id=event.match_id,
@@ -51,10 +56,9 @@ async def receive_proposal(conn: Connection, event: match_ev.MatchProposed) -> N
                 "decide_within_seconds",
             },
         )
-        # Only the addressed bank's own products, whatever a producer put in the event: another bank's products,
-        # lines and remarks never reach this bank's officers.
-        | {"excluded": [e.model_dump(mode="json") for e in event.excluded if e.bank_id == event.bank_id]},
+        | {"excluded": [e.model_dump(mode="json") for e in own]},
     )
+    await webhooks.queue(conn, event.bank_id, event.model_copy(update={"excluded": own}))
 
 
 @subscriptions.handles(match_ev.MatchExpired, match_ev.MatchDecisionOverdue)
@@ -62,6 +66,7 @@ async def expire_proposal(conn: Connection, event: match_ev.MatchExpired | match
     """The officer did not answer in time, or the bank made no decision by its decision deadline: the match is
     closed in the inbox and can no longer be acted on."""
     await match_store.expire(conn, event.match_id, undecided=isinstance(event, match_ev.MatchDecisionOverdue))
+    await webhooks.queue(conn, event.bank_id, event)
 
 
 @subscriptions.handles(firm_ev.NeedSubmitted, firm_ev.NeedAmended, firm_ev.NeedWithdrawn)
@@ -82,6 +87,8 @@ async def keep_need(
         await match_store.amend_need(conn, event.need_id, event.terms.model_dump(mode="json"))
     elif isinstance(event, firm_ev.NeedWithdrawn):
         await match_store.withdraw_need(conn, event.need_id, event.occurred_at)
+        for bank_id in await webhook_store.banks_with_matches_on(conn, event.need_id):
+            await webhooks.queue(conn, bank_id, event)  # the need of one of its matches is gone
 
 
 @subscriptions.handles(firm_ev.FirmDataDisclosed)
@@ -99,3 +106,4 @@ async def receive_disclosure(conn: Connection, event: firm_ev.FirmDataDisclosed)
         contact_phone=event.contact_phone,
         facts=event.facts.model_dump(mode="json"),
     )
+    await webhooks.queue(conn, event.bank_id, event)  # meant for this bank, and only for it

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from banks import webhooks
 from banks.access import check_manages_bank, check_sees_match
 from banks.adapters import postgres_banks as bank_store
 from banks.adapters import postgres_matches as match_store
@@ -247,17 +248,26 @@ def _ids(match: MatchView) -> dict[str, Any]:
     }
 
 
+async def _answered(
+    conn: Connection,
+    event: ev.MatchAccepted | ev.MatchDeclined | ev.LoanApproved | ev.LoanRejected | ev.LoanDisbursed,
+) -> None:
+    """The officer's answer leaves as an event, and reaches the bank's own systems by webhook."""
+    await outbox.record(conn, event)
+    await webhooks.queue(conn, event.bank_id, event)
+
+
 async def accept(conn: Connection, actor: Principal, match_id: UUID) -> MatchView:
     match, after = await _assigned(conn, actor, match_id, Action.ACCEPT)
     await match_store.set_status(conn, match_id, after, {"accepted_at": datetime.now(UTC).isoformat()})
-    await outbox.record(conn, ev.MatchAccepted(**_ids(match)))
+    await _answered(conn, ev.MatchAccepted(**_ids(match)))
     return await _match(conn, match_id)
 
 
 async def decline(conn: Connection, actor: Principal, match_id: UUID, cmd: Decline) -> MatchView:
     match, after = await _assigned(conn, actor, match_id, Action.DECLINE)
     await match_store.set_status(conn, match_id, after, {"decline_reason": cmd.reason.value, "note": cmd.note})
-    await outbox.record(conn, ev.MatchDeclined(**_ids(match), reason=cmd.reason, note=cmd.note))
+    await _answered(conn, ev.MatchDeclined(**_ids(match), reason=cmd.reason, note=cmd.note))
     return await _match(conn, match_id)
 
 
@@ -269,7 +279,7 @@ async def approve(conn: Connection, actor: Principal, match_id: UUID, cmd: Appro
         raise Conflict("the need or product of this match is not known here yet; try again shortly")
     check_approval(cmd.amount, cmd.annual_rate, cmd.term_months, requested, product.terms)
     await match_store.record_approval(conn, match_id, cmd.amount, cmd.model_dump(mode="json"))
-    await outbox.record(
+    await _answered(
         conn,
         ev.LoanApproved(
             **_ids(match),
@@ -285,7 +295,7 @@ async def approve(conn: Connection, actor: Principal, match_id: UUID, cmd: Appro
 async def reject(conn: Connection, actor: Principal, match_id: UUID, cmd: Reject) -> MatchView:
     match, after = await _assigned(conn, actor, match_id, Action.REJECT)
     await match_store.set_status(conn, match_id, after, {"reject_reason": cmd.reason.value, "note": cmd.note})
-    await outbox.record(conn, ev.LoanRejected(**_ids(match), reason=cmd.reason, note=cmd.note))
+    await _answered(conn, ev.LoanRejected(**_ids(match), reason=cmd.reason, note=cmd.note))
     return await _match(conn, match_id)
 
 
@@ -298,7 +308,7 @@ async def disburse(conn: Connection, actor: Principal, match_id: UUID, cmd: Disb
     if not await product_store.consume_capacity(conn, match.product_id, cmd.amount):
         raise Conflict("the product's remaining capacity is smaller than this disbursement", field="/amount")
     await match_store.record_disbursement(conn, match_id, cmd.amount, {"disbursed_on": cmd.disbursed_on.isoformat()})
-    await outbox.record(
+    await _answered(
         conn,
         ev.LoanDisbursed(
             **_ids(match),

@@ -52,6 +52,10 @@ class ServiceSpec:
     api_resources: Sequence[Callable[[FastAPI, ServiceSettings], AbstractAsyncContextManager[None]]] = ()
     # Loops that run beside the consumer in its process (e.g. the matcher's deadline sweep), until it stops.
     consumer_tasks: Sequence[Callable[[asyncpg.Pool, asyncio.Event], Coroutine[Any, Any, None]]] = ()
+    # Processes of their own beyond api, consumer and relay (e.g. the banks' webhook dispatcher), by name.
+    workers: Mapping[str, Callable[[ServiceSettings, asyncio.Event], Coroutine[Any, Any, None]]] = field(
+        default_factory=dict
+    )
 
 
 def create_app(spec: ServiceSpec, settings: ServiceSettings, verifier: TokenVerifier | None = None) -> FastAPI:
@@ -132,15 +136,21 @@ async def run_relay(spec: ServiceSpec, settings: ServiceSettings) -> None:
         await producer.stop()
 
 
+async def run_worker(spec: ServiceSpec, settings: ServiceSettings, name: str) -> None:
+    stop = _stop_on_signals()
+    await migrate_dsn(settings.database_url, spec.migrations, spec.name)
+    await spec.workers[name](settings, stop)
+
+
 def main(spec: ServiceSpec, argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog=spec.name, description=spec.title)
-    parser.add_argument("process", choices=["migrate", "api", "consumer", "relay"])
+    parser.add_argument("process", choices=["migrate", "api", "consumer", "relay", *spec.workers])
     parser.add_argument("--metrics-port", type=int, default=0, help="consumer/relay: serve /metrics on this port")
     args = parser.parse_args(argv)
     settings = ServiceSettings.load(spec.name)
     configure_logging(spec.name, settings.log_format, settings.log_level)
     structlog.contextvars.bind_contextvars(process=args.process)
-    if args.metrics_port and args.process in ("consumer", "relay"):
+    if args.metrics_port and args.process not in ("migrate", "api"):
         start_http_server(args.metrics_port, addr="127.0.0.1")
     with contextlib.suppress(KeyboardInterrupt):
         if args.process == "migrate":
@@ -157,5 +167,7 @@ def main(spec: ServiceSpec, argv: Sequence[str] | None = None) -> None:
             )
         elif args.process == "consumer":
             asyncio.run(run_consumer(spec, settings))
-        else:
+        elif args.process == "relay":
             asyncio.run(run_relay(spec, settings))
+        else:
+            asyncio.run(run_worker(spec, settings, args.process))

@@ -37,7 +37,7 @@ Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 Regulator = Annotated[Principal, Depends(require(Role.REGULATOR, Role.ADMIN))]
 BankManager = Annotated[Principal, Depends(require(Role.BANK_ADMIN, Role.ADMIN))]
 Officer = Annotated[Principal, Depends(require(Role.OFFICER))]
-Inbox = Annotated[Principal, Depends(require(Role.OFFICER, Role.BANK_ADMIN))]
+Inbox = Annotated[Principal, Depends(require(Role.OFFICER, Role.BANK_ADMIN, Role.BANK_SYSTEM))]
 
 
 class Patch(BaseModel):

@@ -22,6 +22,8 @@ class Resource(StrEnum):
     MATCH = "match"  # a proposal in an officer's inbox, with why the bank's own products were or were not chosen
     BANK_DECISIONS = "bank_decisions"  # why a bank's own products were not chosen, counted by reason
     DECISION_RECORD = "decision_record"  # every candidate of every bank for a need: examiners only
+    WEBHOOKS = "webhooks"  # a bank's webhook endpoints, their delivery log and redelivery
+    SERVICE_ACCOUNTS = "service_accounts"  # the client credentials of a bank's own systems
 
 
 Owner = Callable[[Principal, UUID | None, UUID | None], bool]
@@ -53,7 +55,17 @@ POLICY: dict[Resource, dict[Role, Owner]] = {
         Role.REGULATOR: _always,
         Role.ADMIN: _always,
     },
-    Resource.MATCH: {Role.OFFICER: _the_officer, Role.BANK_ADMIN: _anyone_of_the_bank},
+    Resource.MATCH: {
+        Role.OFFICER: _the_officer,
+        Role.BANK_ADMIN: _anyone_of_the_bank,
+        Role.BANK_SYSTEM: _anyone_of_the_bank,
+    },
+    Resource.WEBHOOKS: {
+        Role.BANK_ADMIN: _anyone_of_the_bank,
+        Role.BANK_SYSTEM: _anyone_of_the_bank,
+        Role.ADMIN: _always,
+    },
+    Resource.SERVICE_ACCOUNTS: {Role.BANK_ADMIN: _anyone_of_the_bank, Role.ADMIN: _always},
     Resource.BANK_DECISIONS: {
         Role.OFFICER: _anyone_of_the_bank,
         Role.BANK_ADMIN: _anyone_of_the_bank,

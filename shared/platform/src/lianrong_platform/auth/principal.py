@@ -14,6 +14,7 @@ class Role(StrEnum):
     CHAIN_MASTER = "chain_master"  # 链主企业: acts for one firm that leads a chain
     OFFICER = "officer"  # 制造业金融服务官: acts for one officer of one bank
     BANK_ADMIN = "bank_admin"  # manages one bank's products and officers
+    BANK_SYSTEM = "bank_system"  # a bank's own core system (service account): its bank's webhooks and inbox
     REGULATOR = "regulator"  # 中国人民银行东莞市分行: aggregates only
     ADMIN = "admin"  # platform operator: reference data
 
@@ -24,6 +25,7 @@ REQUIRED_SUBJECTS: dict[Role, tuple[str, ...]] = {
     Role.CHAIN_MASTER: ("firm_id",),
     Role.OFFICER: ("bank_id", "officer_id"),
     Role.BANK_ADMIN: ("bank_id",),
+    Role.BANK_SYSTEM: ("bank_id",),
     Role.REGULATOR: (),
     Role.ADMIN: (),
 }

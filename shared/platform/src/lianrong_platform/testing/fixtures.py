@@ -84,9 +84,10 @@ class Tokens:
     issuer: TokenIssuer
     verifier: TokenVerifier
     public_pem: bytes
+    private_pem: bytes = b""  # for a service that issues tokens itself (the banks' service accounts)
 
 
 @pytest.fixture(scope="session")
 def tokens() -> Tokens:
     private, public = generate_key_pair()
-    return Tokens(TokenIssuer(private), TokenVerifier(public, issuer="lianrong", audience="lianrong"), public)
+    return Tokens(TokenIssuer(private), TokenVerifier(public, issuer="lianrong", audience="lianrong"), public, private)
