@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts and stops Lianrong's service processes on this machine (no Docker): for each service an API, a consumer
-# and an outbox relay, with logs and pid files under $LIANRONG_STATE/run.
+# and an outbox relay (and the banks' webhook dispatcher), with logs and pid files under $LIANRONG_STATE/run.
 #
 #   deploy/services.sh up | down | status
 set -euo pipefail
@@ -11,6 +11,7 @@ cd "$ROOT"
 export UV_PYTHON_DOWNLOADS=never
 declare -A PORTS=([firms]=8101 [banks]=8102 [matcher]=8103 [oversight]=8104)
 ROLES=(api consumer relay)
+roles_of() { if [ "$1" = banks ]; then echo "${ROLES[@]} webhooks"; else echo "${ROLES[@]}"; fi; }
 
 log() { printf '\033[1;32m[services]\033[0m %s\n' "$*" >&2; }
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -26,19 +27,22 @@ up() {
   for s in firms banks matcher oversight; do
     uv run --frozen python -m "$s" migrate >&2
     offset=0
-    for r in "${ROLES[@]}"; do
-      if alive "$RUN/$s-$r.pid"; then continue; fi
+    for r in $(roles_of "$s"); do
       local port=${PORTS[$s]}
-      # Workers serve their Prometheus metrics next to the API: 81x1 API, 82x1 consumer, 83x1 relay.
+      # Workers serve their Prometheus metrics next to the API: 81x1 API, 82x1 consumer, 83x1 relay, 84x1 webhooks
+      # (fixed by the role's place, so a restarted worker gets its own port back).
       local extra=()
       [ "$r" = api ] || extra=(--metrics-port $((port + 100 * offset)))
-      # The demo answers deadlines in minutes, not working hours, so re-routing can be watched.
+      offset=$((offset + 1))
+      if alive "$RUN/$s-$r.pid"; then continue; fi
+      # The demo answers deadlines in minutes, not working hours, so re-routing can be watched; the banks service
+      # issues service-account tokens for banks' own systems with the installation's key.
       env "${s^^}_HTTP_PORT=$port" MATCHER_SLA_SECONDS="${MATCHER_SLA_SECONDS:-600}" \
         MATCHER_SLA_WORKING_HOURS="${MATCHER_SLA_WORKING_HOURS:-false}" \
-        MATCHER_RETRY_ESCALATED_SECONDS="${MATCHER_RETRY_ESCALATED_SECONDS:-120}" nohup uv run --frozen python -m "$s" "$r" "${extra[@]}" \
-        >"$RUN/$s-$r.log" 2>&1 &
+        MATCHER_RETRY_ESCALATED_SECONDS="${MATCHER_RETRY_ESCALATED_SECONDS:-120}" \
+        BANKS_JWT_PRIVATE_KEY_FILE="$STATE/keys/jwt-private.pem" \
+        nohup uv run --frozen python -m "$s" "$r" "${extra[@]}" >"$RUN/$s-$r.log" 2>&1 &
       echo $! > "$RUN/$s-$r.pid"
-      offset=$((offset + 1))
     done
   done
   if ! alive "$RUN/portal.pid"; then
@@ -74,7 +78,7 @@ down() {
 status() {
   local s r
   for s in firms banks matcher oversight; do
-    for r in "${ROLES[@]}"; do
+    for r in $(roles_of "$s"); do
       if alive "$RUN/$s-$r.pid"; then echo "$s $r: running (pid $(cat "$RUN/$s-$r.pid"))"; else echo "$s $r: stopped"; fi
     done
   done
