@@ -19,6 +19,7 @@ from contracts.firms import ChainPosition, FirmFacts, NeedSubmitted, NeedTerms, 
 from contracts.matcher import MatchProposed, NeedEscalated, Reason, ScoreComponent
 from contracts.schemas import PUBLISHED, check, expected_files, incompatibilities, schema_of, write
 from contracts.values import ConsentScope, ProductType, SizeClass
+from contracts.version import __version__
 
 
 def need() -> NeedSubmitted:
@@ -199,5 +200,13 @@ def test_asyncapi_document_names_every_topic_and_message() -> None:
     import yaml
 
     doc = yaml.safe_load(expected_files()["asyncapi.yaml"])
-    assert set(doc["channels"]) == {t.name for t in TOPICS}
-    assert set(doc["components"]["messages"]) == {e.model_fields["type"].default for e in EVENT_TYPES}
+    assert set(doc["channels"]) == {t.name for t in TOPICS} | {"bankWebhook"}
+    kafka = {name for name in doc["components"]["messages"] if not name.startswith("webhook.")}
+    assert kafka == {e.model_fields["type"].default for e in EVENT_TYPES}
+    assert doc["info"]["version"] == __version__
+    assert set(doc["servers"]) == {"kafka", "webhooks"}
+    proposal = doc["components"]["messages"]["matcher.MatchProposed"]
+    assert set(proposal["headers"]["properties"]) >= {"event_type", "event_id", "correlation_id"}
+    assert proposal["bindings"]["kafka"]["key"]["description"] == "the event's need_id"
+    hook = doc["components"]["messages"]["webhook.matcher.MatchProposed"]
+    assert hook["headers"]["required"] == ["webhook-id", "webhook-timestamp", "webhook-signature"]

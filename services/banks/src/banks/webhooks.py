@@ -28,31 +28,15 @@ from standardwebhooks.webhooks import Webhook
 from banks.adapters import postgres_webhooks as store
 from banks.settings import BanksSettings
 from contracts import Event, encode
-from contracts import banks as bank_ev
-from contracts import firms as firm_ev
-from contracts import matcher as match_ev
+from contracts.catalogue import WEBHOOK_EVENTS
 from lianrong_platform.db import Connection, create_pool
 
 log = structlog.get_logger(__name__)
 
 DELIVERIES = Counter("lianrong_webhook_deliveries_total", "Webhook delivery attempts", ["outcome"])
 
-# What a bank's systems may subscribe to: the events that concern that bank alone.
-EVENT_TYPES: tuple[str, ...] = tuple(
-    e.model_fields["type"].default
-    for e in (
-        match_ev.MatchProposed,
-        match_ev.MatchExpired,
-        match_ev.MatchDecisionOverdue,
-        firm_ev.FirmDataDisclosed,
-        firm_ev.NeedWithdrawn,
-        bank_ev.MatchAccepted,
-        bank_ev.MatchDeclined,
-        bank_ev.LoanApproved,
-        bank_ev.LoanRejected,
-        bank_ev.LoanDisbursed,
-    )
-)
+# What a bank's systems may subscribe to: the events that concern that bank alone (the contract's list).
+EVENT_TYPES: tuple[str, ...] = tuple(e.model_fields["type"].default for e in WEBHOOK_EVENTS)
 
 
 def new_secret() -> str:

@@ -87,6 +87,20 @@ TOPICS: tuple[Topic, ...] = (
 
 EVENT_TYPES: tuple[type[Event], ...] = tuple(e for t in TOPICS for e in t.events)
 
+# What a bank's own systems receive by webhook: the events that concern that bank alone.
+WEBHOOK_EVENTS: tuple[type[Event], ...] = (
+    matcher.MatchProposed,
+    matcher.MatchExpired,
+    matcher.MatchDecisionOverdue,
+    firms.FirmDataDisclosed,
+    firms.NeedWithdrawn,
+    banks.MatchAccepted,
+    banks.MatchDeclined,
+    banks.LoanApproved,
+    banks.LoanRejected,
+    banks.LoanDisbursed,
+)
+
 # The discriminated union of every event type, built from the catalogue so the two cannot disagree.
 AnyEvent = Annotated[Union[EVENT_TYPES], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
 _any_event: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)

@@ -15,11 +15,11 @@ from typing import Any
 
 import yaml
 
-from contracts.catalogue import TOPICS
+from contracts.catalogue import TOPICS, WEBHOOK_EVENTS
 from contracts.envelope import Event
 from contracts.evolution import UPCASTERS
-
-PUBLISHED = Path(__file__).resolve().parents[2] / "published"
+from contracts.published import PUBLISHED
+from contracts.version import __version__
 
 
 def schema_of(event: type[Event]) -> dict[str, Any]:
@@ -42,6 +42,42 @@ def file_name(event: type[Event]) -> str:
     return f"{fields['type'].default}.v{fields['version'].default}.json"
 
 
+KAFKA_HEADERS = {
+    "type": "object",
+    "properties": {
+        "event_type": {"type": "string", "description": "The event's type, e.g. matcher.MatchProposed."},
+        "event_id": {"type": "string", "format": "uuid", "description": "The event's id (deduplicate on it)."},
+        "correlation_id": {"type": "string", "format": "uuid", "description": "The request it follows from."},
+        "content-type": {"type": "string", "const": "application/json"},
+    },
+}
+WEBHOOK_HEADERS = {
+    "type": "object",
+    "required": ["webhook-id", "webhook-timestamp", "webhook-signature"],
+    "properties": {
+        "webhook-id": {"type": "string", "description": "The event id: a receiver drops a repeat of it."},
+        "webhook-timestamp": {"type": "string", "description": "Seconds since the epoch when it was sent."},
+        "webhook-signature": {
+            "type": "string",
+            "description": "v1,<base64 HMAC-SHA256 of id.timestamp.body>, keyed by the endpoint secret.",
+        },
+    },
+}
+
+
+def _message(event: type[Event], headers: dict[str, Any]) -> dict[str, Any]:
+    name = event.model_fields["type"].default
+    return {
+        "name": name,
+        "title": event.__name__,
+        "summary": (event.__doc__ or "").strip().splitlines()[0],
+        "contentType": "application/json",
+        "headers": headers,
+        "payload": {"$ref": f"./schemas/{file_name(event)}"},
+        "bindings": {"kafka": {"key": {"type": "string", "description": f"the event's {event.key_field}"}}},
+    }
+
+
 def asyncapi() -> dict[str, Any]:
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
@@ -50,33 +86,57 @@ def asyncapi() -> dict[str, Any]:
         refs = {}
         for event in topic.events:
             name = event.model_fields["type"].default
-            messages[name] = {
-                "name": name,
-                "title": event.__name__,
-                "summary": (event.__doc__ or "").strip().splitlines()[0],
-                "contentType": "application/json",
-                "payload": {"$ref": f"./schemas/{file_name(event)}"},
-                "bindings": {"kafka": {"key": {"type": "string", "description": f"the event's {event.key_field}"}}},
-            }
+            messages[name] = _message(event, KAFKA_HEADERS)
             refs[name] = {"$ref": f"#/components/messages/{name}"}
         channels[topic.name] = {
             "address": topic.name,
             "description": topic.description,
+            "servers": [{"$ref": "#/servers/kafka"}],
             "messages": refs,
-            "bindings": {"kafka": {"partitions": topic.partitions, "replicas": 1}},
+            "bindings": {"kafka": {"topic": topic.name, "partitions": topic.partitions}},
         }
-        operations[f"publish.{topic.name}"] = {
-            "action": "send",
-            "channel": {"$ref": f"#/channels/{topic.name}"},
-        }
+        operations[f"publish.{topic.name}"] = {"action": "send", "channel": {"$ref": f"#/channels/{topic.name}"}}
+    webhook_refs = {}
+    for event in WEBHOOK_EVENTS:
+        name = f"webhook.{event.model_fields['type'].default}"
+        messages[name] = {**_message(event, WEBHOOK_HEADERS), "name": name, "bindings": {"http": {"method": "POST"}}}
+        webhook_refs[name] = {"$ref": f"#/components/messages/{name}"}
+    channels["bankWebhook"] = {
+        "address": "{endpointUrl}",
+        "title": "A bank's webhook endpoint",
+        "description": "Each bank receives only its own events (proposals to its officers, data disclosed to it, "
+        "what became of its matches), POSTed in the Standard Webhooks format, signed with the endpoint's secret, "
+        "retried with back-off until a 2xx. Register endpoints at POST /v1/banks/{bank_id}/webhooks (banks API).",
+        "servers": [{"$ref": "#/servers/webhooks"}],
+        "parameters": {"endpointUrl": {"description": "The URL the bank registered."}},
+        "messages": webhook_refs,
+    }
+    operations["deliver.bankWebhook"] = {"action": "send", "channel": {"$ref": "#/channels/bankWebhook"}}
     return {
         "asyncapi": "3.0.0",
         "info": {
             "title": "Lianrong events",
-            "version": "1.0.0",
-            "description": "Every event on Lianrong's Kafka topics, in one envelope (see Event).",
+            "version": __version__,
+            "description": "Every event on Lianrong's Kafka topics, in one envelope (see Event), and the webhooks "
+            "that carry each bank's own events to its systems. Readers ignore fields they do not know; an event "
+            "version's schema only ever gains optional fields; a new version comes with an upcaster "
+            "(lianrong-events).",
         },
         "defaultContentType": "application/json",
+        "servers": {
+            "kafka": {
+                "host": "127.0.0.1:29092",
+                "protocol": "kafka",
+                "description": "The installation's Kafka (KAFKA_BOOTSTRAP_SERVERS); keys are the aggregate ids, "
+                "values JSON, headers as described per message.",
+            },
+            "webhooks": {
+                "host": "{bankHost}",
+                "protocol": "https",
+                "description": "A bank's own receiver, registered by its bank admin.",
+                "variables": {"bankHost": {"description": "The host of the registered endpoint URL."}},
+            },
+        },
         "channels": channels,
         "operations": operations,
         "components": {"messages": messages},
