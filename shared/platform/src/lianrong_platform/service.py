@@ -22,13 +22,15 @@ import asyncpg
 import structlog
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 from prometheus_client import start_http_server
 
 from contracts import decode
 from lianrong_platform.auth import TokenVerifier
 from lianrong_platform.db import create_pool, migrate_dsn
 from lianrong_platform.http.health import router as health_router
-from lianrong_platform.http.middleware import BodyLimit, RequestContext
+from lianrong_platform.http.middleware import BodyLimit, RequestContext, TextGuard
+from lianrong_platform.http.openapi import install_openapi
 from lianrong_platform.http.problems import install_problem_handlers
 from lianrong_platform.kafka.consumer import EventConsumer, Handler
 from lianrong_platform.kafka.producer import idempotent_producer
@@ -77,11 +79,14 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings, verifier: TokenVeri
         finally:
             await app.state.pool.close()
 
-    app = FastAPI(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan)
+    # The docs UI is served by the service itself (no CDN): it works without any outside network.
+    app = FastAPIOffline(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan)
     install_problem_handlers(app)
+    install_openapi(app)
     app.include_router(health_router)
     for router in spec.routers:
         app.include_router(router)
+    app.add_middleware(TextGuard)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, service=spec.name)
     return app

@@ -9,7 +9,7 @@ import io
 import json
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, StreamingResponse
@@ -20,6 +20,7 @@ from lianrong_platform.http.problems import Problem
 from oversight import reports
 from oversight.domain import disclosure
 from oversight.domain.cells import CHINA, week_of
+from oversight.views import Flows, LeadBankRecord
 
 router = APIRouter(prefix="/v1/oversight", tags=["oversight"])
 Regulator = Annotated[Principal, Depends(require(Role.REGULATOR, Role.ADMIN))]
@@ -80,14 +81,18 @@ async def flows(
     town: str | None = None,
     bank: str | None = None,
     size_class: str | None = None,
-) -> dict[str, Any]:
+) -> Flows:
     dims, start_, end_, filters = _query(by, start, end, chain, town, bank, size_class)
     async with request.app.state.pool.acquire() as conn:
         report = await reports.flows(conn, dims, start_, end_, filters)
-    return report | {"rule": RULE}
+    return Flows.model_validate(report | {"rule": RULE})
 
 
-@router.get("/flows.csv", response_class=PlainTextResponse, summary="The same flows as CSV")
+class CsvResponse(PlainTextResponse):
+    media_type = "text/csv"
+
+
+@router.get("/flows.csv", response_class=CsvResponse, summary="The same flows as CSV")
 async def flows_csv(
     request: Request,
     _: Regulator,
@@ -98,7 +103,7 @@ async def flows_csv(
     town: str | None = None,
     bank: str | None = None,
     size_class: str | None = None,
-) -> PlainTextResponse:
+) -> CsvResponse:
     dims, start_, end_, filters = _query(by, start, end, chain, town, bank, size_class)
     async with request.app.state.pool.acquire() as conn:
         report = await reports.flows(conn, dims, start_, end_, filters)
@@ -113,9 +118,8 @@ async def flows_csv(
             v = cell["metrics"].get(m)
             values.append(v if not isinstance(v, dict) else (v["amount"] if v["amount"] is not None else v["count"]))
         writer.writerow([cell["key"].get(k, "") for k in key_columns] + values + [" ".join(cell["amounts_withheld"])])
-    return PlainTextResponse(
+    return CsvResponse(
         out.getvalue(),
-        media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="lianrong-flows.csv"'},
     )
 
@@ -126,10 +130,10 @@ async def lead_banks(
     _: Regulator,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
-) -> list[dict[str, Any]]:
+) -> list[LeadBankRecord]:
     _dims, start_, end_, _filters = _query("chain", start, end, None, None, None, None)
     async with request.app.state.pool.acquire() as conn:
-        return await reports.lead_banks(conn, start_, end_)
+        return [LeadBankRecord.model_validate(r) for r in await reports.lead_banks(conn, start_, end_)]
 
 
 @router.get(

@@ -9,6 +9,7 @@ import json
 import time
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl
 
 import structlog
 from prometheus_client import Counter, Histogram
@@ -112,3 +113,103 @@ class BodyLimit:
 
 class _TooLarge(Exception):
     pass
+
+
+def _unstorable(text: str) -> bool:
+    """NUL and lone surrogates: PostgreSQL cannot store them, and no person types them."""
+    return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def _first_unstorable(value: Any, at: str = "") -> str | None:
+    if isinstance(value, str):
+        return at or "/" if _unstorable(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{at}/{str(key).replace('~', '~0').replace('/', '~1')}"
+            if _unstorable(str(key)):
+                return here
+            if (found := _first_unstorable(item, here)) is not None:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if (found := _first_unstorable(item, f"{at}/{i}")) is not None:
+                return found
+    return None
+
+
+class TextGuard:
+    """Refuses text that cannot be stored (NUL, lone surrogates) in a JSON body or the query with 422 and the field,
+    before any handler sees it, so no such input reaches the database as a 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"").decode("utf-8", errors="surrogateescape")
+        for name, value in parse_qsl(query, keep_blank_values=True):
+            if _unstorable(name) or _unstorable(value):
+                await _refuse(scope, send, f"/{name}", "query")
+                return
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
+        if b"json" not in content_type:
+            await self.app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        try:
+            pointer = _first_unstorable(json.loads(body)) if body else None
+        except ValueError:
+            pointer = None  # not JSON: FastAPI answers that itself
+        if pointer is not None:
+            await _refuse(scope, send, pointer, "body")
+            return
+        await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}]), send)
+
+
+def _replay(messages: list[Message]) -> Receive:
+    pending = list(messages)
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+async def _refuse(scope: Scope, send: Send, pointer: str, where: str) -> None:
+    body = {
+        "type": PROBLEM_BASE + "validation",
+        "title": "The request has invalid fields",
+        "status": 422,
+        "detail": f"Invalid: {pointer}",
+        "instance": scope["path"],
+        "errors": [
+            {
+                "pointer": pointer,
+                "in": where,
+                "detail": "contains a character that cannot be stored (NUL or an unpaired surrogate)",
+                "code": "invalid_character",
+                "params": {},
+            }
+        ],
+    }
+    data = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 422,
+            "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(data)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": data})

@@ -83,7 +83,8 @@ def problem_response(
         "instance": request.url.path,
     }
     if errors:
-        body["errors"] = list(errors)
+        # Every field error has the documented shape, whoever raised it: a code and its params at least.
+        body["errors"] = [{"in": "body", "code": "invalid", "params": {}, **e} for e in errors]
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
