@@ -13,14 +13,17 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from banks.settings import BanksSettings
+from banks.webhooks import deliver_due
 from contracts import decode
 
 from .conftest import BanksWorld
@@ -203,3 +206,41 @@ async def test_each_bank_gets_exactly_its_own_events_and_a_receiver_down_for_two
     finally:
         receiver_a.stop()
         receiver_b.stop()
+
+
+async def test_an_endpoint_that_keeps_failing_is_disabled_and_its_messages_are_kept(banks: BanksWorld) -> None:
+    endpoint = await register(banks, "bank_a", free_port())  # nobody listens there
+    proposal = banks.proposal()
+    await banks.deliver(proposal)
+    settings = BanksSettings(
+        webhook_retry_base_seconds=0.1, webhook_retry_max_seconds=0.2, webhook_disable_after_seconds=1
+    )
+    async with httpx.AsyncClient(timeout=2) as client:
+        for _ in range(40):
+            await deliver_due(banks.pool, client, settings)
+            found = await banks.call("bank_admin_a", "GET", f"/v1/banks/{banks.ids['bank_a']}/webhooks")
+            if found.json()[0]["status"] == "disabled":
+                break
+            await asyncio.sleep(0.1)
+    [disabled] = found.json()
+    assert disabled["status"] == "disabled"
+    assert disabled["disabled_reason"].startswith("failing since")
+    log = await banks.call("bank_admin_a", "GET", f"/v1/webhooks/{endpoint['endpoint_id']}/deliveries")
+    [kept] = log.json()
+    assert (kept["message_id"], kept["status"]) == (str(proposal.event_id), "pending")
+    assert kept["attempts"] >= 2
+    assert kept["last_error"].startswith("ConnectError")
+    # Nothing is attempted while it is disabled; enabling it and asking for the day's messages queues them again.
+    async with httpx.AsyncClient(timeout=2) as client:
+        assert await deliver_due(banks.pool, client, settings) == 0
+    enabled = await banks.call("bank_admin_a", "POST", f"/v1/webhooks/{endpoint['endpoint_id']}/enable")
+    assert enabled.json()["status"] == "enabled"
+    since = (proposal.occurred_at - timedelta(minutes=1)).isoformat()
+    again = await banks.call(
+        "bank_admin_a", "POST", f"/v1/webhooks/{endpoint['endpoint_id']}/redeliver", json={"since": since}
+    )
+    assert again.json() == {"queued": 1}
+    nothing = await banks.call("bank_admin_a", "POST", f"/v1/webhooks/{endpoint['endpoint_id']}/redeliver", json={})
+    assert nothing.status_code == 422
+    other = await banks.call("bank_admin_b", "GET", f"/v1/webhooks/{endpoint['endpoint_id']}/deliveries")
+    assert other.status_code == 404
