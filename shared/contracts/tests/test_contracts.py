@@ -210,3 +210,10 @@ def test_asyncapi_document_names_every_topic_and_message() -> None:
     assert proposal["bindings"]["kafka"]["key"]["description"] == "the event's need_id"
     hook = doc["components"]["messages"]["webhook.matcher.MatchProposed"]
     assert hook["headers"]["required"] == ["webhook-id", "webhook-timestamp", "webhook-signature"]
+
+
+def test_what_is_not_json_is_refused_as_a_validation_error() -> None:
+    with pytest.raises(ValidationError):
+        decode(b"{not json")
+    with pytest.raises(ValidationError):
+        decode(b"[1, 2]")

@@ -118,8 +118,12 @@ def decode(raw: bytes | str) -> Event:
     try:
         event: Event = _any_event.validate_json(raw, extra="ignore")
         return event
-    except ValidationError:
-        payload = json.loads(raw)  # the slow path: an older version, or nothing readable at all
+    except ValidationError as invalid:
+        # The slow path: an older version of an event, or nothing readable at all (then the original error).
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            raise invalid from None
         if not isinstance(payload, dict) or (payload.get("type"), payload.get("version")) not in UPCASTERS:
             raise
     raised: Event = _any_event.validate_python(upcast(payload), extra="ignore")
