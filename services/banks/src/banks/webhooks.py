@@ -30,6 +30,8 @@ from banks.settings import BanksSettings
 from contracts import Event, encode
 from contracts.catalogue import WEBHOOK_EVENTS
 from lianrong_platform.db import Connection, create_pool
+from lianrong_platform.listen import listen_forever
+from lianrong_platform.probes import STATUS
 
 log = structlog.get_logger(__name__)
 
@@ -98,26 +100,32 @@ async def _post(client: httpx.AsyncClient, delivery: dict[str, Any]) -> tuple[in
 
 
 async def run_dispatcher(database_url: str, settings: BanksSettings, stop: asyncio.Event) -> None:
-    """Deliver until stopped: woken when a delivery is queued, and at least every second for retries."""
+    """Deliver until stopped: woken when a delivery is queued (LISTEN, reconnected if the database restarts), and at
+    least every second for retries; a round that fails for the database is tried again, never the end."""
     pool = await create_pool(database_url, min_size=1, max_size=3)
     wake = asyncio.Event()
-    listener: asyncpg.Connection = await asyncpg.connect(database_url)
-    await listener.add_listener("webhooks", lambda *_: wake.set())
+    listening = asyncio.create_task(
+        listen_forever(database_url, "webhooks", lambda _: wake.set(), stop, on_connected=wake.set)
+    )
     log.info("webhooks.dispatcher.started")
     try:
         async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
             while not stop.is_set():
                 try:
-                    if await deliver_due(pool, client, settings) >= settings.webhook_batch:
+                    delivered = await deliver_due(pool, client, settings)
+                    STATUS.up()
+                    if delivered >= settings.webhook_batch:
                         continue
-                except (OSError, asyncpg.PostgresError) as exc:  # the database is back in a moment
+                except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                    STATUS.down(f"cannot reach the database: {type(exc).__name__}: {exc}")
                     log.warning("webhooks.round_failed", error=repr(exc))
                 wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(_first(wake, stop), timeout=1.0)
     finally:
+        stop.set()
         with contextlib.suppress(Exception):
-            await listener.close()
+            await asyncio.wait_for(listening, 5)
         await pool.close()
 
 

@@ -16,10 +16,13 @@ from datetime import timedelta
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from prometheus_client import Counter, Gauge
 
 from contracts import Event, encode
 from lianrong_platform.db import Connection
+from lianrong_platform.listen import listen_forever
+from lianrong_platform.probes import STATUS
 
 log = structlog.get_logger(__name__)
 
@@ -27,6 +30,17 @@ PUBLISHED = Counter("lianrong_outbox_published_total", "Events published by the 
 BACKLOG = Gauge("lianrong_outbox_backlog", "Unpublished outbox rows seen by the relay", ["service"])
 
 _RELAY_LOCK = 7_406_351_124
+
+# What a relay outlives: the database restarting or cutting its connection, the broker away or slow.
+RELAY_TRANSIENT = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.AdminShutdownError,
+    KafkaError,
+)
 
 
 async def record(conn: Connection, *events: Event, topic: str | None = None) -> None:
@@ -69,19 +83,42 @@ class OutboxRelay:
         self._wake = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
-        conn: asyncpg.Connection = await asyncpg.connect(self._dsn)
+        """Publish until stopped, through database restarts and broker outages: whatever fails, the unpublished rows
+        stay in the outbox and the relay connects again with back-off (and says it is not ready meanwhile)."""
+        failures = 0
+        while not stop.is_set():
+            try:
+                await self._lead(stop)
+                return
+            except RELAY_TRANSIENT as exc:
+                failures += 1
+                STATUS.down(f"cannot publish: {type(exc).__name__}: {exc}")
+                log.warning("outbox.relay.retrying", error=repr(exc), failures=failures)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=min(10.0, 0.2 * 2 ** min(failures, 6)))
+
+    async def _lead(self, stop: asyncio.Event) -> None:
+        conn: asyncpg.Connection = await asyncpg.connect(self._dsn, timeout=5)
+        quit_listening = asyncio.Event()
+        listening = asyncio.create_task(
+            listen_forever(self._dsn, "outbox", lambda _: self._wake.set(), quit_listening, on_connected=self._wake.set)
+        )
         try:
+            STATUS.down("waiting to lead (another relay publishes this outbox)")
             await self._become_leader(conn, stop)
-            await conn.add_listener("outbox", self._on_notify)
             log.info("outbox.relay.started")
             while not stop.is_set():
                 published = await self.publish_batch(conn)
+                STATUS.up()
                 if published < self._batch_size:
                     await self._wait(stop)
                     await self._purge(conn)
         finally:
+            quit_listening.set()
             with contextlib.suppress(Exception):
-                await conn.close()
+                await asyncio.wait_for(listening, 5)
+            with contextlib.suppress(Exception):
+                await conn.close(timeout=2)
 
     async def _become_leader(self, conn: asyncpg.Connection, stop: asyncio.Event) -> None:
         # A second relay waits here as a hot standby; the lock goes with the leader's connection when it dies.
@@ -89,9 +126,6 @@ class OutboxRelay:
             if stop.is_set():
                 return
             await asyncio.sleep(1.0)
-
-    def _on_notify(self, *_: object) -> None:
-        self._wake.set()
 
     async def _wait(self, stop: asyncio.Event) -> None:
         self._wake.clear()

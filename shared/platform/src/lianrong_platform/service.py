@@ -23,7 +23,6 @@ import structlog
 import uvicorn
 from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
-from prometheus_client import start_http_server
 
 from contracts import decode
 from lianrong_platform.auth import TokenVerifier
@@ -36,6 +35,7 @@ from lianrong_platform.kafka.consumer import EventConsumer, Handler
 from lianrong_platform.kafka.producer import idempotent_producer
 from lianrong_platform.logging import configure_logging
 from lianrong_platform.outbox import OutboxRelay
+from lianrong_platform.probes import serve_probes
 from lianrong_platform.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -100,8 +100,17 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
-async def run_consumer(spec: ServiceSpec, settings: ServiceSettings) -> None:
+_SERVERS: list[asyncio.Server] = []  # the probes' server lives as long as the process
+
+
+async def _probes(port: int) -> None:
+    if port:
+        _SERVERS.append(await serve_probes(port))
+
+
+async def run_consumer(spec: ServiceSpec, settings: ServiceSettings, probes_port: int = 0) -> None:
     stop = _stop_on_signals()
+    await _probes(probes_port)
     await migrate_dsn(settings.database_url, spec.migrations, spec.name)
     pool = await create_pool(settings.database_url, min_size=1, max_size=4)
     producer = idempotent_producer(settings.kafka_bootstrap_servers, client_id=f"{spec.name}-consumer")
@@ -128,8 +137,9 @@ async def run_consumer(spec: ServiceSpec, settings: ServiceSettings) -> None:
         await pool.close()
 
 
-async def run_relay(spec: ServiceSpec, settings: ServiceSettings) -> None:
+async def run_relay(spec: ServiceSpec, settings: ServiceSettings, probes_port: int = 0) -> None:
     stop = _stop_on_signals()
+    await _probes(probes_port)
     await migrate_dsn(settings.database_url, spec.migrations, spec.name)
     producer = idempotent_producer(settings.kafka_bootstrap_servers, client_id=f"{spec.name}-relay")
     await producer.start()
@@ -141,8 +151,9 @@ async def run_relay(spec: ServiceSpec, settings: ServiceSettings) -> None:
         await producer.stop()
 
 
-async def run_worker(spec: ServiceSpec, settings: ServiceSettings, name: str) -> None:
+async def run_worker(spec: ServiceSpec, settings: ServiceSettings, name: str, probes_port: int = 0) -> None:
     stop = _stop_on_signals()
+    await _probes(probes_port)
     await migrate_dsn(settings.database_url, spec.migrations, spec.name)
     await spec.workers[name](settings, stop)
 
@@ -150,13 +161,13 @@ async def run_worker(spec: ServiceSpec, settings: ServiceSettings, name: str) ->
 def main(spec: ServiceSpec, argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog=spec.name, description=spec.title)
     parser.add_argument("process", choices=["migrate", "api", "consumer", "relay", *spec.workers])
-    parser.add_argument("--metrics-port", type=int, default=0, help="consumer/relay: serve /metrics on this port")
+    parser.add_argument(
+        "--metrics-port", type=int, default=0, help="workers: serve /healthz, /readyz and /metrics on this port"
+    )
     args = parser.parse_args(argv)
     settings = ServiceSettings.load(spec.name)
     configure_logging(spec.name, settings.log_format, settings.log_level)
     structlog.contextvars.bind_contextvars(process=args.process)
-    if args.metrics_port and args.process not in ("migrate", "api"):
-        start_http_server(args.metrics_port, addr="127.0.0.1")
     with contextlib.suppress(KeyboardInterrupt):
         if args.process == "migrate":
             applied = asyncio.run(migrate_dsn(settings.database_url, spec.migrations, spec.name))
@@ -171,8 +182,8 @@ def main(spec: ServiceSpec, argv: Sequence[str] | None = None) -> None:
                 proxy_headers=False,
             )
         elif args.process == "consumer":
-            asyncio.run(run_consumer(spec, settings))
+            asyncio.run(run_consumer(spec, settings, args.metrics_port))
         elif args.process == "relay":
-            asyncio.run(run_relay(spec, settings))
+            asyncio.run(run_relay(spec, settings, args.metrics_port))
         else:
-            asyncio.run(run_worker(spec, settings, args.process))
+            asyncio.run(run_worker(spec, settings, args.process, args.metrics_port))

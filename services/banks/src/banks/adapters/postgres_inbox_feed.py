@@ -11,10 +11,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from uuid import UUID
 
-import asyncpg
 import structlog
 from fastapi import FastAPI
 
+from lianrong_platform.listen import listen_forever
 from lianrong_platform.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -46,8 +46,8 @@ class InboxFeed:
     def __init__(self) -> None:
         self._subscriptions: set[Subscription] = set()
 
-    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
-        data = json.loads(str(payload))
+    def _on_notify(self, payload: str) -> None:
+        data = json.loads(payload)
         change = Change(UUID(data["match_id"]), UUID(data["officer_id"]), UUID(data["bank_id"]), data["status"])
         for sub in list(self._subscriptions):
             if sub.wants(change):
@@ -66,13 +66,15 @@ class InboxFeed:
 
     @asynccontextmanager
     async def listening(self, dsn: str) -> AsyncIterator[None]:
-        conn: asyncpg.Connection = await asyncpg.connect(dsn)
-        await conn.add_listener("officer_inbox", self._on_notify)
+        """LISTEN for the API's lifetime, reconnected when the database restarts or cuts the connection."""
+        stop = asyncio.Event()
+        task = asyncio.create_task(listen_forever(dsn, "officer_inbox", self._on_notify, stop))
         try:
             yield
         finally:
+            stop.set()
             with contextlib.suppress(Exception):
-                await conn.close()
+                await asyncio.wait_for(task, 5)
 
 
 @asynccontextmanager

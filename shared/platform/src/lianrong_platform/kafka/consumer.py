@@ -31,6 +31,7 @@ from contracts.envelope import correlation
 from lianrong_platform import inbox
 from lianrong_platform.db import Connection
 from lianrong_platform.kafka.topics import ensure_topics
+from lianrong_platform.probes import STATUS
 
 log = structlog.get_logger(__name__)
 
@@ -120,6 +121,7 @@ class EventConsumer:
                         continue
                     except TRANSIENT as exc:
                         # Nothing of the batch is committed: read it again once the infrastructure is back.
+                        STATUS.down(f"cannot apply events: {type(exc).__name__}: {exc}")
                         consumer.seek(tp, records[0].offset)
                         log.warning("consumer.transient_failure", error=repr(exc), partition=tp.partition)
                         failures += 1
@@ -130,7 +132,14 @@ class EventConsumer:
                     offsets.done[tp] = records[-1].offset + 1
                 now = asyncio.get_running_loop().time()
                 if not batches or now - last_commit >= self._commit_interval:
-                    await offsets.commit()
+                    try:
+                        await offsets.commit()
+                    except KafkaError as exc:  # committed later: the inbox makes a replay harmless meanwhile
+                        STATUS.down(f"cannot commit offsets: {type(exc).__name__}: {exc}")
+                        log.warning("consumer.commit_failed", error=repr(exc))
+                    else:
+                        if failures == 0:
+                            STATUS.up()
                     last_commit = now
                 if waiting:
                     await asyncio.sleep(self._retry_delay)
