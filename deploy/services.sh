@@ -1,90 +1,135 @@
 #!/usr/bin/env bash
-# Starts and stops Lianrong's service processes on this machine (no Docker): for each service an API, a consumer
-# and an outbox relay (and the banks' webhook dispatcher), with logs and pid files under $LIANRONG_STATE/run.
+# Runs Lianrong's service processes on this machine (no Docker) under supervisord: for each service an API, a
+# consumer and an outbox relay (and the banks' webhook dispatcher), and the portal. supervisord starts the real
+# Python processes (no `uv run` wrapper between), restarts what dies, and knows each one's state and restarts.
+# Logs are under $LIANRONG_STATE/run.
 #
-#   deploy/services.sh up | down | status
+#   deploy/services.sh up | down | status | restart <service>-<role>
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE=${LIANRONG_STATE:-$ROOT/.state}
 RUN=$STATE/run
+CONF=$RUN/supervisord.conf
 cd "$ROOT"
 export UV_PYTHON_DOWNLOADS=never
 declare -A PORTS=([firms]=8101 [banks]=8102 [matcher]=8103 [oversight]=8104)
 ROLES=(api consumer relay)
 roles_of() { if [ "$1" = banks ]; then echo "${ROLES[@]} webhooks"; else echo "${ROLES[@]}"; fi; }
+PY=$ROOT/.venv/bin/python
 
 log() { printf '\033[1;32m[services]\033[0m %s\n' "$*" >&2; }
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+ctl() { "$ROOT/.venv/bin/supervisorctl" -c "$CONF" "$@"; }
+running() { [ -S "$RUN/supervisor.sock" ] && ctl pid >/dev/null 2>&1; }
+
+# One [program] per process. Workers serve /healthz, /readyz and /metrics next to the API: 82x1 consumer, 83x1
+# relay, 84x1 webhooks (fixed by the role's place, so a restarted worker gets its own port back).
+write_conf() {
+  local s r offset env
+  mkdir -p "$RUN"
+  # The demo answers deadlines in minutes, not working hours, so re-routing can be watched; the banks service
+  # issues service-account tokens for banks' own systems with the installation's key.
+  env="KAFKA_BOOTSTRAP_SERVERS=\"$KAFKA_BOOTSTRAP_SERVERS\",JWT_PUBLIC_KEY_FILE=\"$STATE/keys/jwt-public.pem\""
+  env+=",LIANRONG_STATE=\"$STATE\",LOG_FORMAT=\"json\""
+  env+=",MATCHER_SLA_SECONDS=\"${MATCHER_SLA_SECONDS:-600}\",MATCHER_SLA_WORKING_HOURS=\"${MATCHER_SLA_WORKING_HOURS:-false}\""
+  env+=",MATCHER_RETRY_ESCALATED_SECONDS=\"${MATCHER_RETRY_ESCALATED_SECONDS:-120}\""
+  env+=",BANKS_JWT_PRIVATE_KEY_FILE=\"$STATE/keys/jwt-private.pem\""
+  for s in firms banks matcher oversight; do
+    local upper=${s^^}
+    env+=",${upper}_DATABASE_URL=\"$(eval echo "\$${upper}_DATABASE_URL")\",${upper}_HTTP_PORT=\"${PORTS[$s]}\""
+  done
+  env+=",PORTAL_DEMO_IDENTITIES=\"$STATE/demo-tokens.json\""
+  cat >"$CONF" <<CONF
+[supervisord]
+logfile=$RUN/supervisord.log
+pidfile=$RUN/supervisord.pid
+childlogdir=$RUN
+directory=$ROOT
+environment=$env
+
+[unix_http_server]
+file=$RUN/supervisor.sock
+
+[supervisorctl]
+serverurl=unix://$RUN/supervisor.sock
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+CONF
+  for s in firms banks matcher oversight; do
+    offset=0
+    for r in $(roles_of "$s"); do
+      local extra=""
+      [ "$r" = api ] || extra="--metrics-port $((PORTS[$s] + 100 * offset))"
+      offset=$((offset + 1))
+      cat >>"$CONF" <<CONF
+[program:$s-$r]
+command=$PY -m $s $r $extra
+autorestart=true
+startsecs=2
+startretries=100
+stopwaitsecs=20
+stopasgroup=true
+killasgroup=true
+redirect_stderr=true
+stdout_logfile=$RUN/$s-$r.log
+stdout_logfile_maxbytes=50MB
+
+CONF
+    done
+  done
+  cat >>"$CONF" <<CONF
+[program:portal]
+command=$PY -m portal
+autorestart=true
+startsecs=2
+stopasgroup=true
+killasgroup=true
+redirect_stderr=true
+stdout_logfile=$RUN/portal.log
+CONF
+}
 
 up() {
   # shellcheck disable=SC1091
   source "$STATE/env.sh"
-  export JWT_PUBLIC_KEY_FILE=$STATE/keys/jwt-public.pem LIANRONG_STATE=$STATE LOG_FORMAT=json
   uv run --frozen lianrong-token keys --dir "$STATE/keys" >/dev/null
   uv run --frozen lianrong-topics >&2
-  mkdir -p "$RUN"
-  local s r offset
+  local s
   for s in firms banks matcher oversight; do
-    uv run --frozen python -m "$s" migrate >&2
-    offset=0
-    for r in $(roles_of "$s"); do
-      local port=${PORTS[$s]}
-      # Workers serve their Prometheus metrics next to the API: 81x1 API, 82x1 consumer, 83x1 relay, 84x1 webhooks
-      # (fixed by the role's place, so a restarted worker gets its own port back).
-      local extra=()
-      [ "$r" = api ] || extra=(--metrics-port $((port + 100 * offset)))
-      offset=$((offset + 1))
-      if alive "$RUN/$s-$r.pid"; then continue; fi
-      # The demo answers deadlines in minutes, not working hours, so re-routing can be watched; the banks service
-      # issues service-account tokens for banks' own systems with the installation's key.
-      env "${s^^}_HTTP_PORT=$port" MATCHER_SLA_SECONDS="${MATCHER_SLA_SECONDS:-600}" \
-        MATCHER_SLA_WORKING_HOURS="${MATCHER_SLA_WORKING_HOURS:-false}" \
-        MATCHER_RETRY_ESCALATED_SECONDS="${MATCHER_RETRY_ESCALATED_SECONDS:-120}" \
-        BANKS_JWT_PRIVATE_KEY_FILE="$STATE/keys/jwt-private.pem" \
-        nohup uv run --frozen python -m "$s" "$r" "${extra[@]}" >"$RUN/$s-$r.log" 2>&1 &
-      echo $! > "$RUN/$s-$r.pid"
-    done
+    "$PY" -m "$s" migrate >&2
   done
-  if ! alive "$RUN/portal.pid"; then
-    env PORTAL_DEMO_IDENTITIES="$STATE/demo-tokens.json" nohup uv run --frozen python -m portal \
-      >"$RUN/portal.log" 2>&1 &
-    echo $! > "$RUN/portal.pid"
+  write_conf
+  if running; then
+    ctl update >&2  # a changed configuration applies; running processes stay
+    ctl start all >/dev/null || true
+  else
+    "$ROOT/.venv/bin/supervisord" -c "$CONF"
   fi
   for s in firms banks matcher oversight; do
     local i
-    for i in $(seq 1 100); do
+    for i in $(seq 1 150); do
       curl -fsS "http://127.0.0.1:${PORTS[$s]}/readyz" >/dev/null 2>&1 && break
-      alive "$RUN/$s-api.pid" || { tail -20 "$RUN/$s-api.log" >&2; log "$s API failed to start"; exit 1; }
+      [ "$i" -lt 150 ] || { tail -20 "$RUN/$s-api.log" >&2; log "$s API failed to start"; exit 1; }
       sleep 0.2
     done
   done
 }
 
 down() {
-  local f
-  for f in "$RUN"/*.pid; do
-    [ -e "$f" ] || continue
-    if alive "$f"; then kill "$(cat "$f")" 2>/dev/null || true; fi
-  done
-  for f in "$RUN"/*.pid; do
-    [ -e "$f" ] || continue
-    local i; for i in $(seq 1 50); do alive "$f" || break; sleep 0.2; done
-    alive "$f" && kill -9 "$(cat "$f")" 2>/dev/null || true
-    rm -f "$f"
-  done
+  if running; then
+    ctl shutdown >/dev/null
+    local i; for i in $(seq 1 100); do running || break; sleep 0.2; done
+  fi
   log "services stopped"
 }
 
 status() {
-  local s r
-  for s in firms banks matcher oversight; do
-    for r in $(roles_of "$s"); do
-      if alive "$RUN/$s-$r.pid"; then echo "$s $r: running (pid $(cat "$RUN/$s-$r.pid"))"; else echo "$s $r: stopped"; fi
-    done
-  done
+  if running; then ctl status || true; else echo "services: not running (make run starts them)"; fi
 }
 
 case "${1:-}" in
   up) up;; down) down;; status) status;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2;;
+  restart) ctl restart "${2:?which program, e.g. matcher-consumer}";;
+  *) echo "usage: $0 up|down|status|restart <service>-<role>" >&2; exit 2;;
 esac

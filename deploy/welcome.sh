@@ -15,6 +15,8 @@ cat <<TXT
   banks    API  http://127.0.0.1:8102/docs    metrics :8102/metrics  consumer :8202  relay :8302
   matcher  API  http://127.0.0.1:8103/docs    metrics :8103/metrics  consumer :8203  relay :8303
   oversight API http://127.0.0.1:8104/docs    metrics :8104/metrics  consumer :8204  relay :8304
+  banks webhook dispatcher                                              :8402 (/readyz, /metrics)
+  Processes    make status   (supervisord restarts what dies; deploy/services.sh restart <service>-<role>)
   Kafka        $KAFKA_BOOTSTRAP_SERVERS
   PostgreSQL   ${DATABASE_URL}
   Logs         $STATE/run/*.log
