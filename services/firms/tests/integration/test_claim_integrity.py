@@ -8,7 +8,9 @@ from datetime import timedelta
 from typing import Any
 
 from contracts import firms as ev
+from contracts import matcher as match_ev
 from firms.clock import today
+from firms.event_handlers import record_on_timeline
 
 from .conftest import FirmsWorld, need_body
 from .test_links import declare, events_of
@@ -136,3 +138,26 @@ async def test_a_revoked_link_takes_its_confirmation_from_open_needs(firms: Firm
     again = await firms.call("chain_master", "POST", f"/v1/links/{link['link_id']}/revoke", json={"reason": "再次"})
     assert again.status_code == 409
     assert len(await events_of(firms, "firms.SupplierLinkRevoked")) == 1
+
+
+async def test_an_escalated_need_can_be_amended_and_a_matched_one_cannot(firms: FirmsWorld) -> None:
+    created = await firms.call("sme_a", "POST", "/v1/needs", json=need_body())
+    need_id = created.json()["need_id"]
+    escalated = match_ev.NeedEscalated(
+        producer="matcher",
+        need_id=need_id,
+        firm_id=firms.ids["sme_a"],
+        chain="smart_terminal",
+        attempts=0,
+        reasons=(match_ev.Reason(code="amount_above_max", products=2, params={"max": "1000000.00"}),),
+    )
+    async with firms.pool.acquire() as conn, conn.transaction():
+        await record_on_timeline(conn, escalated)
+    view = (await firms.call("sme_a", "GET", f"/v1/needs/{need_id}")).json()
+    assert view["status"] == "escalated"
+    [entry] = [e for e in view["timeline"] if e["milestone"] == "escalated"]
+    assert entry["detail"]["reasons"] == [{"code": "amount_above_max", "products": 2, "params": {"max": "1000000.00"}}]
+    amended = await firms.call("sme_a", "PATCH", f"/v1/needs/{need_id}", json={"amount": "900000.00"})
+    assert amended.status_code == 200, amended.text
+    [event] = await events_of(firms, "firms.NeedAmended")
+    assert str(event.terms.amount) == "900000.00"  # the matcher routes it again on this event

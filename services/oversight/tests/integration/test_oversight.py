@@ -105,6 +105,14 @@ def stream(banks: list[uuid.UUID]) -> tuple[list[Event], Counter]:
             continue
         events.append(bank_ev.MatchAccepted(**ids))
         truth[(chain, "contacted")] += 1
+        if i % 7 == 3:  # accepted, then no credit decision in time: a breach the PBOC counts
+            events.append(
+                match_ev.MatchDecisionOverdue(
+                    **(ids | {"producer": "matcher"}), attempt=1, accepted_at=utc_now(), decide_by=utc_now()
+                )
+            )
+            truth[(chain, "decision_breach")] += 1
+            continue
         if i % 4 == 0:
             events.append(bank_ev.LoanRejected(**ids, reason="credit_history"))
             truth[(chain, "rejected:credit_history")] += 1

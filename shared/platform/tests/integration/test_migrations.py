@@ -8,7 +8,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from lianrong_platform.db import MigrationSet, migrate, migrate_dsn
+from lianrong_platform.db import PLATFORM_MIGRATIONS, MigrationSet, migrate, migrate_dsn
 
 
 async def test_concurrent_starts_apply_each_migration_once(fresh_database, tmp_path: Path) -> None:
@@ -17,10 +17,11 @@ async def test_concurrent_starts_apply_each_migration_once(fresh_database, tmp_p
     (tmp_path / "0002_more.sql").write_text("ALTER TABLE things ADD COLUMN label text;")
     results = await asyncio.gather(*(migrate_dsn(dsn, tmp_path, "svc") for _ in range(4)))
     applied = [name for names in results for name in names]
-    assert sorted(applied) == ["platform/0001_outbox_inbox.sql", "svc/0001_things.sql", "svc/0002_more.sql"]
+    platform = sorted(f"platform/{p.name}" for p in PLATFORM_MIGRATIONS.glob("*.sql"))
+    assert sorted(applied) == [*platform, "svc/0001_things.sql", "svc/0002_more.sql"]
     conn = await asyncpg.connect(dsn)
     try:
-        assert await conn.fetchval("SELECT count(*) FROM schema_migrations") == 3
+        assert await conn.fetchval("SELECT count(*) FROM schema_migrations") == len(platform) + 2
     finally:
         await conn.close()
 
