@@ -33,11 +33,12 @@ write_conf() {
   env+=",MATCHER_SLA_SECONDS=\"${MATCHER_SLA_SECONDS:-600}\",MATCHER_SLA_WORKING_HOURS=\"${MATCHER_SLA_WORKING_HOURS:-false}\""
   env+=",MATCHER_RETRY_ESCALATED_SECONDS=\"${MATCHER_RETRY_ESCALATED_SECONDS:-120}\""
   env+=",BANKS_JWT_PRIVATE_KEY_FILE=\"$STATE/keys/jwt-private.pem\""
+  env+=",OVERSIGHT_PSEUDONYM_KEY_FILE=\"$STATE/keys/oversight-pseudonym.key\""
   for s in firms banks matcher oversight; do
     local upper=${s^^}
     env+=",${upper}_DATABASE_URL=\"$(eval echo "\$${upper}_DATABASE_URL")\",${upper}_HTTP_PORT=\"${PORTS[$s]}\""
   done
-  env+=",PORTAL_DEMO_IDENTITIES=\"$STATE/demo-tokens.json\""
+  env+=",PORTAL_DEMO_IDENTITIES=\"$STATE/demo-tokens.json\",PORTAL_DEMO_MODE=\"true\""
   cat >"$CONF" <<CONF
 [supervisord]
 logfile=$RUN/supervisord.log
@@ -94,6 +95,10 @@ up() {
   # shellcheck disable=SC1091
   source "$STATE/env.sh"
   uv run --frozen lianrong-token keys --dir "$STATE/keys" >/dev/null
+  # The oversight pseudonyms' secret: generated once for this installation, never a default in the source.
+  if [ ! -s "$STATE/keys/oversight-pseudonym.key" ]; then
+    (umask 077 && "$PY" -c 'import secrets; print(secrets.token_urlsafe(48))' >"$STATE/keys/oversight-pseudonym.key")
+  fi
   uv run --frozen lianrong-topics >&2
   local s
   for s in firms banks matcher oversight; do

@@ -94,6 +94,7 @@ async def running_stack(infra, fresh_database, tmp_path: Path, *, sla_seconds: i
     env |= {f"PORTAL_{n.upper()}_URL": u for n, u in stack.urls.items()} | {
         "PORTAL_HTTP_PORT": str(portal_port),
         "PORTAL_DEMO_IDENTITIES": str(tmp_path / "demo-tokens.json"),
+        "PORTAL_DEMO_MODE": "true",
         "DEMO_FIRMS_URL": stack.urls["firms"],
         "DEMO_BANKS_URL": stack.urls["banks"],
     }

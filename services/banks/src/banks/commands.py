@@ -7,15 +7,15 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from contracts.banks import BankKind, OfficerProfile, ProductTerms
-from contracts.values import AnnualRate, BankRole, ChainCode, DeclineReason, RejectReason
+from contracts.values import AnnualRate, BankRole, ChainCode, DeclineReason, NumbersAreNotBooleans, RejectReason
 
 Money = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"), max_digits=16, decimal_places=2)]
 
 
-class Command(BaseModel):
+class Command(NumbersAreNotBooleans):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from banks import webhooks
 from banks.access import check_manages_bank, check_sees_match
@@ -161,6 +162,10 @@ async def change_product(conn: Connection, actor: Principal, product_id: UUID, c
         raise Conflict("a withdrawn product cannot change")
     terms = ev.ProductTerms.model_validate({**current.terms.model_dump(), **changes})
     product_rules.check_terms(terms, disbursed=current.disbursed)
+    if "capacity" in changes:
+        # The line may not be cut below what is committed: disbursed here, and reserved by open matches as the
+        # matcher's proposals told this service (the matcher itself never reserves beyond the line it knows).
+        product_rules.check_line(terms.capacity, current.disbursed, await match_store.reserved_on(conn, product_id))
     await product_store.update_terms(conn, product_id, terms)
     await outbox.record(
         conn, ev.ProductChanged(producer=PRODUCER, product_id=product_id, bank_id=current.bank_id, terms=terms)
@@ -302,7 +307,14 @@ async def reject(conn: Connection, actor: Principal, match_id: UUID, cmd: Reject
 async def disburse(conn: Connection, actor: Principal, match_id: UUID, cmd: Disburse) -> MatchView:
     match, _ = await _assigned(conn, actor, match_id, Action.DISBURSE)
     assert match.approved is not None
-    check_disbursement(cmd.amount, Decimal(str(match.approved["amount"])))
+    china = ZoneInfo("Asia/Shanghai")
+    check_disbursement(
+        cmd.amount,
+        Decimal(str(match.approved["amount"])),
+        on=cmd.disbursed_on,
+        earliest=match.received_at.astimezone(china).date(),
+        today=datetime.now(china).date(),
+    )
     product = await product_store.product(conn, match.product_id)
     assert product is not None
     if not await product_store.consume_capacity(conn, match.product_id, cmd.amount):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from lianrong_platform.testing.authorization import expected_row, outcomes
@@ -10,6 +13,9 @@ from .conftest import BanksWorld, product_body
 
 CALLERS = ("anonymous", "sme", "officer_a1", "officer_b1", "bank_admin_a", "bank_admin_b", "regulator", "admin")
 ROLES = set(CALLERS) - {"anonymous"}
+
+# Money is disbursed on a day between the match's arrival and today (in Dongguan).
+TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
 
 
 def row(ok: set[str], not_found: set[str] = frozenset()) -> dict[str, object]:
@@ -78,7 +84,7 @@ MATRIX = [
     (
         "POST",
         "/v1/matches/{match}/disburse",
-        lambda w: {"amount": "1.00", "disbursed_on": "2026-11-20"},
+        lambda w: {"amount": "1.00", "disbursed_on": TODAY},
         row({"officer_a1"}, {"officer_b1"}),
     ),
     ("POST", "/v1/products/{product}/withdraw", None, row({"bank_admin_a", "admin"}, {"bank_admin_b"})),

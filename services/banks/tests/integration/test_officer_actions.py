@@ -4,12 +4,16 @@ with problem+json and change nothing; capacity never goes negative, also when di
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from contracts import banks as ev
 from contracts import decode
 
 from .conftest import BanksWorld, product_body
+
+# Money is disbursed on a day between the match's arrival and today (in Dongguan).
+TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
 
 
 async def outcome_events(banks: BanksWorld) -> list:
@@ -37,7 +41,7 @@ async def test_accept_approve_disburse_each_publish_one_event_of_the_contracts_s
     )
     assert approved.status_code == 200, approved.text
     disbursed = await banks.call(
-        "officer_a1", "POST", f"{path}/disburse", json={"amount": "1200000.00", "disbursed_on": "2026-11-20"}
+        "officer_a1", "POST", f"{path}/disburse", json={"amount": "1200000.00", "disbursed_on": TODAY}
     )
     assert disbursed.json()["status"] == "disbursed"
 
@@ -79,9 +83,7 @@ async def test_invalid_transitions_are_refused_and_change_nothing(banks: BanksWo
     assert early.headers["content-type"] == "application/problem+json"
     assert "accepted" in early.json()["detail"]
     assert (
-        await banks.call(
-            "officer_a1", "POST", f"{path}/disburse", json={"amount": "1.00", "disbursed_on": "2026-11-20"}
-        )
+        await banks.call("officer_a1", "POST", f"{path}/disburse", json={"amount": "1.00", "disbursed_on": TODAY})
     ).status_code == 409
     assert await state(banks, match_id) == before
 
@@ -91,7 +93,7 @@ async def test_invalid_transitions_are_refused_and_change_nothing(banks: BanksWo
     )
     before = await state(banks, match_id)
     too_much = await banks.call(
-        "officer_a1", "POST", f"{path}/disburse", json={"amount": "1000000.01", "disbursed_on": "2026-11-20"}
+        "officer_a1", "POST", f"{path}/disburse", json={"amount": "1000000.01", "disbursed_on": TODAY}
     )
     assert too_much.status_code == 422
     [error] = too_much.json()["errors"]
@@ -160,7 +162,7 @@ async def test_capacity_never_goes_negative_when_two_disbursements_race(banks: B
                 "officer_a1",
                 "POST",
                 f"/v1/matches/{m}/disburse",
-                json={"amount": "600000.00", "disbursed_on": "2026-11-21"},
+                json={"amount": "600000.00", "disbursed_on": TODAY},
             )
             for m in matches
         )

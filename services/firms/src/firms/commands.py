@@ -7,26 +7,33 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 from contracts.firms import Honour
 from contracts.values import (
+    CENT,
     AnnualRate,
     ChainCode,
     ClaimKind,
     CollateralKind,
     ConsentScope,
+    NumbersAreNotBooleans,
     ProductType,
     SupplierTier,
     TownCode,
 )
+from lianrong_platform.http.bodies import Patch
 
-Money = Annotated[Decimal, Field(gt=0, le=Decimal("10000000000"), max_digits=16, decimal_places=2)]
+Money = Annotated[
+    Decimal,
+    Field(gt=0, le=Decimal("10000000000"), max_digits=16, decimal_places=2),
+    AfterValidator(lambda value: value.quantize(CENT)),  # one form whatever was typed: 1E+5 is 100000.00
+]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9\- ]{6,19}$")]
 
 
-class Command(BaseModel):
+class Command(NumbersAreNotBooleans):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -48,7 +55,7 @@ class RegisterFirm(Command):
     firm_id: UUID | None = Field(default=None, description="Only an admin names it; otherwise the token's firm.")
 
 
-class ChangeFirm(Command):
+class ChangeFirm(Patch):
     town: TownCode | None = None
     employees: int | None = Field(default=None, ge=0, le=10_000_000)
     revenue_last_year: Annotated[Decimal, Field(ge=0, le=Decimal("1e13"), max_digits=16, decimal_places=2)] | None = (
@@ -101,7 +108,7 @@ class SubmitNeed(Command):
     consent_until: date
 
 
-class AmendNeed(Command):
+class AmendNeed(Patch):
     amount: Money | None = None
     term_months: int | None = Field(default=None, ge=1, le=360)
     purpose: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = None

@@ -28,6 +28,8 @@ NEED_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("none with collateral", need_body(collateral=["none", "real_estate"]), "/collateral"),
     ("first_loan not a bool", need_body(first_loan="maybe"), "/first_loan"),
     ("receivable not a uuid", need_body(receivable_id="R-1"), "/receivable_id"),
+    ("term as a boolean", need_body(term_months=True), "/term_months"),
+    ("NUL in the purpose", need_body(purpose="备货\x00"), "/purpose"),
 ]
 
 FIRM_CASES: list[tuple[str, dict[str, Any], str]] = [
@@ -36,6 +38,8 @@ FIRM_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("USCC with O", firm_body(uscc="9144190O0000000000"), "/uscc"),
     ("unknown town", firm_body(town="shenzhen"), "/town"),
     ("negative employees", firm_body(employees=-1), "/employees"),
+    ("employees as a boolean", firm_body(employees=True), "/employees"),
+    ("NUL in the name", firm_body(legal_name="东莞\x00精密"), "/legal_name"),
     ("revenue as text", firm_body(revenue_last_year="many"), "/revenue_last_year"),
     ("unknown honour", firm_body(honours=[{"code": "famous", "valid_from": "2025-01-01"}]), "/honours/0/code"),
     (

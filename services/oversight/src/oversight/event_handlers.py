@@ -79,7 +79,7 @@ async def count(
 
 @subscriptions.handles(firm_ev.NeedSubmitted)
 async def submitted(conn: Connection, event: firm_ev.NeedSubmitted, settings: OversightSettings) -> None:
-    key = settings.pseudonym_key
+    key = settings.key()
     firm_key = pseudonym(key, "firm", event.firm_id)
     inserted = await conn.fetchval(
         """INSERT INTO need_keys (need_key, chain, town, size_class, firm_key, first_loan, submitted_at)
@@ -98,31 +98,31 @@ async def submitted(conn: Connection, event: firm_ev.NeedSubmitted, settings: Ov
 
 @subscriptions.handles(firm_ev.NeedWithdrawn)
 async def withdrawn(conn: Connection, event: firm_ev.NeedWithdrawn, settings: OversightSettings) -> None:
-    key = settings.pseudonym_key
+    key = settings.key()
     await count(conn, event, key, c.WITHDRAWN, None)
 
 
 @subscriptions.handles(match_ev.MatchProposed)
 async def proposed(conn: Connection, event: match_ev.MatchProposed, settings: OversightSettings) -> None:
-    key = settings.pseudonym_key
+    key = settings.key()
     await count(conn, event, key, c.MATCHED if event.attempt == 1 else c.REROUTED, event.bank_id)
 
 
 @subscriptions.handles(match_ev.MatchExpired)
 async def expired(conn: Connection, event: match_ev.MatchExpired, settings: OversightSettings) -> None:
-    key = settings.pseudonym_key
+    key = settings.key()
     await count(conn, event, key, c.SLA_BREACH, event.bank_id)
 
 
 @subscriptions.handles(match_ev.MatchDecisionOverdue)
 async def undecided(conn: Connection, event: match_ev.MatchDecisionOverdue, settings: OversightSettings) -> None:
-    key = settings.pseudonym_key
+    key = settings.key()
     await count(conn, event, key, c.DECISION_BREACH, event.bank_id)
 
 
 @subscriptions.handles(match_ev.NeedEscalated)
 async def escalated(conn: Connection, event: match_ev.NeedEscalated, settings: OversightSettings) -> None:
-    key = settings.pseudonym_key
+    key = settings.key()
     await count(conn, event, key, c.ESCALATED, None)
 
 
@@ -145,31 +145,31 @@ async def timed(
 
 @subscriptions.handles(bank_ev.MatchAccepted)
 async def accepted(conn: Connection, event: bank_ev.MatchAccepted, settings: OversightSettings) -> None:
-    key = settings.pseudonym_key
+    key = settings.key()
     await timed(conn, event, key, c.CONTACTED, event.bank_id, "contacted", c.TO_CONTACT)
 
 
 @subscriptions.handles(bank_ev.MatchDeclined)
 async def declined(conn: Connection, event: bank_ev.MatchDeclined, settings: OversightSettings) -> None:
-    key = settings.pseudonym_key
+    key = settings.key()
     await count(conn, event, key, f"{c.DECLINED}:{event.reason.value}", event.bank_id)
 
 
 @subscriptions.handles(bank_ev.LoanApproved)
 async def approved(conn: Connection, event: bank_ev.LoanApproved, settings: OversightSettings) -> None:
-    key = settings.pseudonym_key
+    key = settings.key()
     await timed(conn, event, key, c.APPROVED, event.bank_id, "decided", c.TO_DECISION, event.amount)
 
 
 @subscriptions.handles(bank_ev.LoanRejected)
 async def rejected(conn: Connection, event: bank_ev.LoanRejected, settings: OversightSettings) -> None:
-    key = settings.pseudonym_key
+    key = settings.key()
     await timed(conn, event, key, f"{c.REJECTED}:{event.reason.value}", event.bank_id, "decided", c.TO_DECISION)
 
 
 @subscriptions.handles(bank_ev.LoanDisbursed)
 async def disbursed(conn: Connection, event: bank_ev.LoanDisbursed, settings: OversightSettings) -> None:
-    key = settings.pseudonym_key
+    key = settings.key()
     need = await count(conn, event, key, c.DISBURSED, event.bank_id, event.amount)
     if need is None:
         return

@@ -245,3 +245,13 @@ async def test_a_bad_grouping_is_a_problem(oversight, tokens) -> None:
     assert re.match(
         r"\d{4}-\d{2}-\d{2}", (await client.get("/v1/oversight/flows?by=chain,week", headers=regulator)).json()["from"]
     )
+
+
+async def test_dates_outside_the_mechanisms_life_are_refused_not_a_500(oversight, tokens) -> None:
+    client, _pool, _infra = oversight
+    regulator = {"Authorization": f"Bearer {tokens.issuer.issue(Role.REGULATOR, 'pboc')}"}
+    for query in ("to=0001-01-05", "from=0001-01-01&to=0001-01-02", "from=9999-12-30"):
+        response = await client.get(f"/v1/oversight/flows?{query}", headers=regulator)
+        assert response.status_code == 422, (query, response.text)
+        assert response.json()["errors"][0]["code"] == "date_out_of_range"
+    assert (await client.get("/v1/oversight/lead-banks?to=0001-01-05", headers=regulator)).status_code == 422

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from lianrong_platform.http.middleware import BodyLimit
 from lianrong_platform.http.problems import NotFound, install_problem_handlers
 
 STATIC = Path(__file__).parent / "static"
@@ -34,6 +35,11 @@ class PortalSettings(BaseSettings):
     demo_identities: Path | None = Field(
         default=None, description="The demo's tokens file; the login page offers its people. None: no demo login."
     )
+    demo_mode: bool = Field(
+        default=False,
+        description="Hand the demo's tokens to anyone who opens the login page: only on a demo installation.",
+    )
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Larger bodies are refused before reading.")
 
 
 def create_app(settings: PortalSettings) -> FastAPI:
@@ -57,9 +63,11 @@ def create_app(settings: PortalSettings) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/demo-identities", summary="The demo's people, for the login page")
+    @app.get("/demo-identities", summary="The demo's people, for the login page (demo installations only)")
     async def demo_identities() -> list[dict[str, Any]]:
         path = settings.demo_identities
+        if not settings.demo_mode:
+            raise NotFound("this installation is not a demo: log in through your organisation")
         if path is None or not path.exists():
             return []
         people = json.loads(path.read_text())
@@ -104,6 +112,8 @@ def create_app(settings: PortalSettings) -> FastAPI:
         return FileResponse(STATIC / "index.html")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Bodies are bounded before they are read (declared or chunked): nothing unauthenticated fills the memory.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app
 
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from contracts.envelope import Event
 from contracts.values import (
@@ -17,6 +17,7 @@ from contracts.values import (
     CollateralKind,
     DeclineReason,
     HonourCode,
+    NumbersAreNotBooleans,
     ProductType,
     RejectReason,
     SizeClass,
@@ -80,7 +81,7 @@ class DesignationEnded(Event):
     ended_on: date
 
 
-class ProductTerms(BaseModel):
+class ProductTerms(NumbersAreNotBooleans):
     """What a product offers and to whom: the matcher's hard rules come from here."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -142,7 +143,7 @@ class ProductWithdrawn(Event):
     bank_id: UUID
 
 
-class OfficerProfile(BaseModel):
+class OfficerProfile(NumbersAreNotBooleans):
     """A manufacturing finance officer's coverage and load limit."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

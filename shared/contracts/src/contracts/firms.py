@@ -16,6 +16,7 @@ from contracts.values import (
     CollateralKind,
     ConsentScope,
     HonourCode,
+    NumbersAreNotBooleans,
     ProductType,
     SizeClass,
     SupplierTier,
@@ -37,7 +38,7 @@ class Honour(BaseModel):
     valid_until: date | None = None
 
 
-class FirmFacts(BaseModel):
+class FirmFacts(NumbersAreNotBooleans):
     """What matching needs to know of a firm, as it stands."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -201,7 +202,7 @@ class ReceivableRevoked(Event):
     need_ids: tuple[UUID, ...] = Field(default=(), description="The supplier's open needs that relied on it.")
 
 
-class NeedTerms(BaseModel):
+class NeedTerms(NumbersAreNotBooleans):
     """What the SME asks for; amendable until the need is matched."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -4,13 +4,42 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, get_args
 
-from pydantic import Field
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
+
+CENT = Decimal("0.01")
+
+
+def _canonical(places: Decimal) -> AfterValidator:
+    """One form on the wire and in storage whatever was typed: 1E+5 and 100000 are both 100000.00."""
+    return AfterValidator(lambda value: value.quantize(places))
+
 
 # Money is always yuan as a Decimal with two places: never a float, never 万 (ten-thousands).
-Yuan = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2, description="Amount in yuan (元).")]
-AnnualRate = Annotated[Decimal, Field(ge=0, le=1, max_digits=7, decimal_places=6, description="0.0385 = 3.85%/year.")]
+Yuan = Annotated[
+    Decimal, Field(ge=0, max_digits=16, decimal_places=2, description="Amount in yuan (元)."), _canonical(CENT)
+]
+AnnualRate = Annotated[
+    Decimal,
+    Field(ge=0, le=1, max_digits=7, decimal_places=6, description="0.0385 = 3.85%/year."),
+    _canonical(Decimal("0.000001")),
+]
+
+
+class NumbersAreNotBooleans(BaseModel):
+    """Refuses true/false where a number is expected (lax parsing would read true as 1 month or 1 employee)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool) and info.field_name is not None:
+            annotation = cls.model_fields[info.field_name].annotation
+            if annotation is not bool and bool not in get_args(annotation):
+                raise ValueError("a number is expected, not true or false")
+        return value
+
+
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
 ChainCode = Annotated[
     str,

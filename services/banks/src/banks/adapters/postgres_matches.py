@@ -221,3 +221,14 @@ async def save_disclosure(
     )
     # Touch the match so the officer's screen refreshes with the firm's name and contact.
     await conn.execute("UPDATE matches SET updated_at = now() WHERE match_id = $1", match_id)
+
+
+async def reserved_on(conn: Connection, product_id: UUID) -> Decimal:
+    """What the product's open matches hold of its line, as the matcher reserved it (approved: what was approved)."""
+    value = await conn.fetchval(
+        """SELECT coalesce(sum(CASE WHEN status = 'approved' THEN approved_amount
+                                    ELSE (proposal->>'reserved_amount')::numeric END), 0)
+           FROM matches WHERE product_id = $1 AND status IN ('proposed', 'accepted', 'approved')""",
+        product_id,
+    )
+    return Decimal(value)

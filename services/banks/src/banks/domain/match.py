@@ -10,7 +10,7 @@ any open status ──(firm withdrew the need)──▶ withdrawn
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -91,7 +91,22 @@ def check_approval(
         )
 
 
-def check_disbursement(amount: Decimal, approved: Decimal) -> None:
+def check_disbursement(
+    amount: Decimal,
+    approved: Decimal,
+    *,
+    on: date | None = None,
+    earliest: date | None = None,
+    today: date | None = None,
+) -> None:
+    """No more than approved, on a day between the match's arrival and today (a 2020 date for a 2026 loan is a typo)."""
+    if on is not None and earliest is not None and today is not None and not earliest <= on <= today:
+        raise Invalid(
+            f"the disbursement date must lie between {earliest} and {today}",
+            field="/disbursed_on",
+            code="date_out_of_range",
+            params={"min": earliest.isoformat(), "max": today.isoformat()},
+        )
     if amount > approved:
         raise Invalid(
             f"cannot disburse more than the {approved} approved",

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from contracts.banks import ProductTerms
 from contracts.values import CollateralKind
-from lianrong_platform.errors import Invalid
+from lianrong_platform.errors import Conflict, Invalid
 
 
 def check_terms(terms: ProductTerms, *, disbursed: Decimal = Decimal(0)) -> ProductTerms:
@@ -43,3 +43,15 @@ def check_terms(terms: ProductTerms, *, disbursed: Decimal = Decimal(0)) -> Prod
 def is_unsecured(terms: ProductTerms) -> bool:
     """信用贷款: lent without collateral or guarantee."""
     return terms.collateral_accepted == (CollateralKind.NONE,)
+
+
+def check_line(capacity: Decimal, disbursed: Decimal, reserved: Decimal) -> None:
+    """A line is never cut below what is committed on it: disbursed plus reserved by open matches."""
+    committed = disbursed + reserved
+    if capacity < committed:
+        raise Conflict(
+            f"the line cannot be cut below the {committed} yuan committed ({disbursed} disbursed, {reserved} reserved)",
+            field="/capacity",
+            code="capacity_below_committed",
+            params={"committed": committed, "disbursed": disbursed, "reserved": reserved},
+        )

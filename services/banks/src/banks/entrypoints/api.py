@@ -11,7 +11,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from banks import handlers
 from banks.access import check_manages_bank, check_sees_match, check_sees_products, designation_for
@@ -24,13 +24,23 @@ from banks.commands import Approve, Decline, Designate, Disburse, EndDesignation
 from banks.domain.match import MatchStatus
 from banks.views import BankView, DesignationView, MatchView, OfficerView, ProductView
 from contracts.banks import ProductTerms
-from contracts.values import AnnualRate, ChainCode, CollateralKind, HonourCode, SizeClass, TownCode, Yuan
+from contracts.values import (
+    AnnualRate,
+    ChainCode,
+    CollateralKind,
+    HonourCode,
+    SizeClass,
+    TownCode,
+    Yuan,
+)
 from lianrong_platform.auth import Principal, Role, require
 from lianrong_platform.auth.routes import router as session_router
+from lianrong_platform.http.bodies import Patch
 from lianrong_platform.http.problems import NotFound
 from lianrong_platform.http.transaction import transaction
 
 router = APIRouter(prefix="/v1")
+
 
 Anyone = Annotated[Principal, Depends(require(*Role))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
@@ -38,10 +48,6 @@ Regulator = Annotated[Principal, Depends(require(Role.REGULATOR, Role.ADMIN))]
 BankManager = Annotated[Principal, Depends(require(Role.BANK_ADMIN, Role.ADMIN))]
 Officer = Annotated[Principal, Depends(require(Role.OFFICER))]
 Inbox = Annotated[Principal, Depends(require(Role.OFFICER, Role.BANK_ADMIN, Role.BANK_SYSTEM))]
-
-
-class Patch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ChangeProduct(Patch):
@@ -180,7 +186,7 @@ async def list_matches(
     actor: Inbox,
     status: MatchStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[MatchView]:
     async with transaction(request) as conn:
         return await match_store.listing(

@@ -225,7 +225,7 @@ async def list_needs(
     actor: Sme,
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[NeedView]:
     async with transaction(request) as conn:
         return await need_store.of_firm(conn, acting_firm(actor), status, limit, offset)

@@ -25,6 +25,7 @@ from oversight.views import Flows, LeadBankRecord
 router = APIRouter(prefix="/v1/oversight", tags=["oversight"])
 Regulator = Annotated[Principal, Depends(require(Role.REGULATOR, Role.ADMIN))]
 RULE = (disclosure.__doc__ or "").strip()
+EARLIEST = date(2020, 1, 1)  # before the mechanism: no figure to report, and far dates overflow week arithmetic
 
 
 def _query(
@@ -47,6 +48,23 @@ def _query(
             errors=[{"pointer": "/by", "in": "query", "detail": f"one of {', '.join(reports.GROUPABLE)}"}],
         )
     today = datetime.now(CHINA).date()
+    for name, day in (("from", start), ("to", end)):
+        if day is not None and not EARLIEST <= day <= today + timedelta(days=366):
+            raise Problem(
+                f"{name} must lie between {EARLIEST} and a year from today",
+                status=422,
+                code="validation",
+                title="The request has invalid fields",
+                errors=[
+                    {
+                        "pointer": f"/{name}",
+                        "in": "query",
+                        "detail": "a date of the mechanism's life",
+                        "code": "date_out_of_range",
+                        "params": {"min": EARLIEST.isoformat()},
+                    }
+                ],
+            )
     end = end or today
     start = start or end - timedelta(weeks=12)
     if start > end or (end - start).days > 800:

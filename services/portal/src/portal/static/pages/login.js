@@ -1,10 +1,14 @@
-// The login page: the demo's people by role, or a pasted token.
+// The login page: on a demo installation the demo's people by role (said plainly), or a pasted token.
 PAGES.login = async (view) => {
-  const people = await (await fetch("/demo-identities")).json();
+  const reply = await fetch("/demo-identities");
+  const demo = reply.ok;
+  const people = demo ? await reply.json() : [];
   const byRole = {};
   people.forEach((p) => (byRole[p.role] ||= []).push(p));
   const pasted = h("input", { name: "token", "aria-label": t("pasteToken"), placeholder: t("pasteToken") });
-  view.append(h("section", {}, h("h1", {}, t("login")), h("p", { class: "muted" }, t("loginHelp")),
+  view.append(h("section", {}, h("h1", {}, t("login")),
+    h("p", { class: demo ? "notice" : "muted", "data-demo": String(demo) }, t(demo ? "demoMode" : "notDemo")),
+    h("p", { class: "muted" }, t("loginHelp")),
     ...Object.entries(byRole).map(([role, list]) => h("div", {},
       h("h2", {}, t(`roles.${role}`)),
       h("div", { class: "people" }, list.map((p) => h("button", {
