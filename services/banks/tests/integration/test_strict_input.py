@@ -48,11 +48,11 @@ async def test_amounts_are_stored_and_published_in_one_canonical_form(banks: Ban
         "bank_admin_a",
         "POST",
         f"/v1/banks/{banks.ids['bank_a']}/products",
-        json=product_body(amount_min="1E+5", capacity="2.5E+7", rate_min="0.032"),
+        json=product_body(amount_min="1E+5", capacity="2.5E+7", rate_min="3.20E-2"),
     )
     assert created.status_code == 201, created.text
     terms = created.json()["terms"]
-    assert (terms["amount_min"], terms["capacity"], terms["rate_min"]) == ("100000.00", "25000000.00", "0.032000")
+    assert (terms["amount_min"], terms["capacity"], terms["rate_min"]) == ("100000.00", "25000000.00", "0.032")
     published = await banks.pool.fetchval(
         "SELECT payload FROM outbox WHERE event_type = 'banks.ProductPublished' ORDER BY id DESC LIMIT 1"
     )
@@ -62,7 +62,7 @@ async def test_amounts_are_stored_and_published_in_one_canonical_form(banks: Ban
 async def test_offsets_beyond_any_page_and_unstorable_queries_are_refused(banks: BanksWorld) -> None:
     far = await banks.call("officer_a1", "GET", f"/v1/matches?offset={2**63}")
     assert far.status_code == 422
-    assert far.json()["errors"][0]["pointer"] == "/offset"
+    assert far.json()["errors"][0]["pointer"] == "/query/offset"
     nul = await banks.call("admin", "GET", "/v1/designations?chain=smart%00terminal")
     assert nul.status_code == 422
     assert nul.json()["errors"][0]["code"] == "invalid_character"

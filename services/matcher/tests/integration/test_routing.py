@@ -112,7 +112,7 @@ async def test_a_need_nobody_can_serve_is_escalated_at_once(matcher: MatcherWorl
     [escalated] = await proposals_of(matcher, need.need_id, 1)
     assert isinstance(escalated, ev.NeedEscalated)
     # What stopped it, as a code with the figure the SME can act on, and no bank named.
-    assert escalated.reasons == (ev.Reason(code="amount_above_max", products=1, params={"max": "3000000"}),)
+    assert escalated.reasons == (ev.Reason(code="amount_above_max", products=1, params={"max": "3000000.00"}),)
 
 
 async def test_replayed_events_create_no_second_match(matcher: MatcherWorld) -> None:

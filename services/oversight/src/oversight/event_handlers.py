@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -13,10 +13,10 @@ from uuid import UUID
 import structlog
 
 from contracts import banks as bank_ev
+from contracts import decode, encode
 from contracts import firms as firm_ev
 from contracts import matcher as match_ev
 from lianrong_platform.db import Connection
-from lianrong_platform.kafka.consumer import RetryLater
 from lianrong_platform.kafka.subscriptions import Subscriptions
 from oversight.adapters import postgres_facts as facts
 from oversight.domain import cells as c
@@ -39,8 +39,6 @@ AboutANeed = (
     | bank_ev.LoanDisbursed
 )
 
-# Events of one need cross topics: one that arrives before its need waits this long for it, then is not counted.
-WAIT_FOR_NEED = timedelta(minutes=10)
 
 
 def pseudonym(key: str, kind: str, value: UUID) -> str:
@@ -48,14 +46,33 @@ def pseudonym(key: str, kind: str, value: UUID) -> str:
 
 
 async def need_of(conn: Connection, event: AboutANeed, key: str) -> dict[str, Any] | None:
-    need_id = event.need_id
-    row = await conn.fetchrow("SELECT * FROM need_keys WHERE need_key = $1 FOR UPDATE", pseudonym(key, "need", need_id))
+    """The need's row; None when the need has not been read yet, and then the event waits for it (early_events)
+    to be counted when it arrives — never dropped, whatever its age."""
+    need_key = pseudonym(key, "need", event.need_id)
+    row = await conn.fetchrow("SELECT * FROM need_keys WHERE need_key = $1 FOR UPDATE", need_key)
     if row is not None:
         return dict(row)
-    if datetime.now(UTC) - event.occurred_at < WAIT_FOR_NEED:
-        raise RetryLater("the need of this event has not arrived yet")  # it travels on another topic
-    log.warning("oversight.unknown_need")  # submitted before this service listened: not counted
+    await conn.execute(
+        """INSERT INTO early_events (need_key, event_id, occurred_at, payload) VALUES ($1, $2, $3, $4)
+           ON CONFLICT DO NOTHING""",
+        need_key,
+        event.event_id,
+        event.occurred_at,
+        encode(event).decode(),
+    )
+    log.info("oversight.event_before_its_need", event_type=event.type)
     return None
+
+
+async def _count_early_events(conn: Connection, need_key: str, settings: OversightSettings) -> None:
+    """The events that arrived before their need, counted now in the order they happened."""
+    rows = await conn.fetch(
+        "DELETE FROM early_events WHERE need_key = $1 RETURNING occurred_at, event_id, payload", need_key
+    )
+    handlers = subscriptions.bind(settings=settings)
+    for row in sorted(rows, key=lambda r: (r["occurred_at"], r["event_id"])):
+        event = decode(row["payload"])
+        await handlers[event.type](conn, event)
 
 
 def cell(need: dict[str, Any], bank: UUID | None, at: datetime) -> dict[str, Any]:
@@ -94,6 +111,7 @@ async def submitted(conn: Connection, event: firm_ev.NeedSubmitted, settings: Ov
     )
     if inserted:
         await count(conn, event, key, c.SUBMITTED, None, event.terms.amount)
+        await _count_early_events(conn, pseudonym(key, "need", event.need_id), settings)
 
 
 @subscriptions.handles(firm_ev.NeedWithdrawn)

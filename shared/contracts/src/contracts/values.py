@@ -23,7 +23,8 @@ Yuan = Annotated[
 AnnualRate = Annotated[
     Decimal,
     Field(ge=0, le=1, max_digits=7, decimal_places=6, description="0.0385 = 3.85%/year."),
-    _canonical(Decimal("0.000001")),
+    # Positional, without trailing zeros: 3.85E-2 and 0.038500 are both 0.0385.
+    AfterValidator(lambda value: Decimal(format(value.normalize(), "f"))),
 ]
 
 

@@ -151,7 +151,7 @@ class TextGuard:
         query = scope.get("query_string", b"").decode("utf-8", errors="surrogateescape")
         for name, value in parse_qsl(query, keep_blank_values=True):
             if _unstorable(name) or _unstorable(value):
-                await _refuse(scope, send, f"/{name}", "query")
+                await _refuse(scope, send, f"/query/{name}", "query")
                 return
         content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
         if b"json" not in content_type:
