@@ -40,7 +40,6 @@ AboutANeed = (
 )
 
 
-
 def pseudonym(key: str, kind: str, value: UUID) -> str:
     return hmac.new(key.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:24]
 
