@@ -243,7 +243,7 @@ async def test_a_bank_admin_publishes_a_product_changes_its_line_and_manages_off
         for p in await demo.api("banks", admin, f"/v1/banks/{bank_id}/products")
         if p["terms"]["name"] == "链融测试订单贷"
     ]
-    assert [(p["terms"]["capacity"], p["withdrawn"]) for p in stored] == [("200000000", True)]
+    assert [(p["terms"]["capacity"], p["withdrawn"]) for p in stored] == [("200000000.00", True)]  # canonical
 
     officers = page.locator("#new-officer")
     await officers.locator('button[type="submit"]').click()
