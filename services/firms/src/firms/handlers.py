@@ -267,7 +267,9 @@ async def revoke_link(conn: Connection, actor: Principal, link_id: UUID, reason:
         raise NotFound("no such link")
     links.check_revocable(link.status, "link")
     await link_store.revoke_link(conn, link_id, reason)
-    affected = await need_store.open_needs_relying_on(conn, link.supplier_firm_id, chain=link.chain)
+    affected = await need_store.open_needs_relying_on(
+        conn, link.supplier_firm_id, chain=link.chain, chain_master=link.chain_master_firm_id
+    )
     event = ev.SupplierLinkRevoked(
         producer=PRODUCER,
         link_id=link_id,

@@ -198,7 +198,9 @@ async def firm_events(conn: Connection, event: FirmFact) -> None:
             await conn.execute("UPDATE links SET status = 'rejected' WHERE link_id = $1", event.link_id)
         case firm_ev.SupplierLinkRevoked():
             await conn.execute("UPDATE links SET status = 'revoked' WHERE link_id = $1", event.link_id)
-            await needs.drop_confirmation(conn, event.supplier_firm_id, chain=event.chain)
+            await needs.drop_confirmation(
+                conn, event.supplier_firm_id, chain=event.chain, chain_master=event.chain_master_firm_id
+            )
         case firm_ev.ReceivableRevoked():
             await conn.execute("DELETE FROM receivables WHERE receivable_id = $1", event.receivable_id)
             await needs.drop_confirmation(conn, event.supplier_firm_id, receivable_id=event.receivable_id)

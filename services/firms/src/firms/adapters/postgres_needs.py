@@ -47,18 +47,26 @@ async def owner_and_status(conn: Connection, need_id: UUID, *, lock: bool = Fals
 
 
 async def open_needs_relying_on(
-    conn: Connection, firm_id: UUID, *, chain: str | None = None, receivable_id: UUID | None = None
+    conn: Connection,
+    firm_id: UUID,
+    *,
+    chain: str | None = None,
+    chain_master: UUID | None = None,
+    receivable_id: UUID | None = None,
 ) -> list[UUID]:
-    """The firm's needs not yet disbursed or withdrawn that carry a confirmation on the chain, or rely on the claim."""
+    """The firm's needs not yet disbursed or withdrawn that carry the chain master's confirmation on the chain, or
+    rely on the claim."""
     rows = await conn.fetch(
         """SELECT need_id FROM needs
            WHERE firm_id = $1 AND status NOT IN ('disbursed', 'withdrawn')
-             AND (($2::text IS NOT NULL AND chain = $2 AND (position->>'link_confirmed')::boolean)
+             AND (($2::text IS NOT NULL AND chain = $2 AND (position->>'link_confirmed')::boolean
+                   AND position->>'chain_master_firm_id' = $4::text)
                   OR ($3::uuid IS NOT NULL AND position->>'receivable_id' = $3::text))
            ORDER BY created_at""",
         firm_id,
         chain,
         receivable_id,
+        chain_master,
     )
     return [r["need_id"] for r in rows]
 

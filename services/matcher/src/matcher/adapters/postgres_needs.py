@@ -104,7 +104,12 @@ async def refresh_open_needs_of_firm(
 
 
 async def drop_confirmation(
-    conn: Connection, firm_id: UUID, *, chain: str | None = None, receivable_id: UUID | None = None
+    conn: Connection,
+    firm_id: UUID,
+    *,
+    chain: str | None = None,
+    chain_master: UUID | None = None,
+    receivable_id: UUID | None = None,
 ) -> None:
     """A chain master revoked a confirmation: the firm's needs still being matched no longer carry it (a revoked
     link takes its receivables with it)."""
@@ -121,9 +126,11 @@ async def drop_confirmation(
     if chain is not None:
         await conn.execute(
             f"""UPDATE needs SET position = {receivable_gone} || '{{"link_confirmed": false}}'::jsonb
-               WHERE firm_id = $1 AND chain = $2 AND status IN ('open', 'proposed', 'escalated')""",
+               WHERE firm_id = $1 AND chain = $2 AND status IN ('open', 'proposed', 'escalated')
+                 AND position->>'chain_master_firm_id' = $3::text""",
             firm_id,
             chain,
+            str(chain_master),
         )
 
 
