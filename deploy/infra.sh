@@ -13,6 +13,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE=$(realpath -m "${LIANRONG_STATE:-$ROOT/.state}")
 KAFKA_PORT=${KAFKA_PORT:-29092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-29093}
+# KAFKA_BROKERS=3 runs a three-node KRaft cluster (ports 10 apart: 29092, 29102, 29112) with replication factor 3
+# and min in-sync replicas 2; the count is remembered, so `down` and `status` need not be told again.
 PG_PORT=${PG_PORT:-55432}
 PG_SUPERPASS=${PG_SUPERPASS:-lianrong}
 SERVICES=(firms banks matcher oversight)
@@ -48,7 +50,7 @@ ensure_packages() {
 KDIR=$STATE/kafka
 kafka_fetch() {
   local libs=$KDIR/libs-$KAFKA_VERSION
-  if [ ! -f "$libs/kafka_2.13-$KAFKA_VERSION.jar" ]; then
+  if [ ! -f "$libs/kafka_2.13-$KAFKA_VERSION.jar" ] || [ ! -f "$libs/kafka-tools-$KAFKA_VERSION.jar" ]; then
     log "fetching Apache Kafka $KAFKA_VERSION from Maven Central"
     mkdir -p "$libs"
     mvn -q -B -f "$ROOT/deploy/kafka/pom.xml" dependency:copy-dependencies \
@@ -57,37 +59,59 @@ kafka_fetch() {
   echo "$libs"
 }
 
-kafka_pid() { [ -f "$KDIR/kafka.pid" ] && kill -0 "$(cat "$KDIR/kafka.pid")" 2>/dev/null && cat "$KDIR/kafka.pid"; }
+brokers() { if [ -f "$KDIR/brokers" ]; then cat "$KDIR/brokers"; else echo "${KAFKA_BROKERS:-1}"; fi; }
+node_dir() { if [ "$1" = 1 ]; then echo "$KDIR"; else echo "$KDIR/node-$1"; fi; }
+broker_port() { echo $((KAFKA_PORT + 10 * ($1 - 1))); }
+controller_port() { echo $((KAFKA_CONTROLLER_PORT + 10 * ($1 - 1))); }
+replication() { if [ "$(brokers)" -ge 3 ]; then echo 3; else echo 1; fi; }
+min_isr() { if [ "$(brokers)" -ge 3 ]; then echo 2; else echo 1; fi; }
+bootstrap() { local i out=(); for i in $(seq 1 "$(brokers)"); do out+=("127.0.0.1:$(broker_port "$i")"); done; (IFS=,; echo "${out[*]}"); }
+kafka_pid_of() { local f; f="$(node_dir "$1")/kafka.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
+kafka_pid() { kafka_pid_of 1; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 kafka_up() {
   if kafka_pid >/dev/null; then log "Kafka already runs (pid $(kafka_pid))"; return; fi
-  port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by another process; set KAFKA_PORT"
+  mkdir -p "$KDIR"
+  [ -f "$KDIR/brokers" ] || echo "${KAFKA_BROKERS:-1}" > "$KDIR/brokers"
+  local n; n=$(brokers)
   local libs; libs=$(kafka_fetch)
-  mkdir -p "$KDIR/logs" "$KDIR/data"
-  sed -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
-      -e "s#@DATA_DIR@#$KDIR/data#g" "$ROOT/deploy/kafka/server.properties.in" > "$KDIR/server.properties"
-  local jvm=(java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true
-             -Dlog4j.configuration="file:$ROOT/deploy/kafka/log4j.properties" -Dkafka.logs.dir="$KDIR/logs"
-             -cp "$libs/*")
-  if [ ! -f "$KDIR/data/meta.properties" ]; then
-    log "formatting KRaft storage"
-    "${jvm[@]}" kafka.tools.StorageTool format -t "$(cat "$KDIR/cluster-id" 2>/dev/null || \
-      "${jvm[@]}" kafka.tools.StorageTool random-uuid | tee "$KDIR/cluster-id")" \
-      -c "$KDIR/server.properties" --ignore-formatted >"$KDIR/logs/format.log" 2>&1 \
-      || die "formatting Kafka storage failed: $KDIR/logs/format.log"
-  fi
-  log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
-  nohup "${jvm[@]}" kafka.Kafka "$KDIR/server.properties" >"$KDIR/logs/stdout.log" 2>&1 &
-  echo $! > "$KDIR/kafka.pid"
-  local i
-  for i in $(seq 1 120); do
-    port_open "$KAFKA_PORT" && { log "Kafka listens"; return; }
-    kafka_pid >/dev/null || die "Kafka exited during start: see $KDIR/logs/server.log and $KDIR/logs/stdout.log"
-    sleep 0.5
+  local i voters=()
+  for i in $(seq 1 "$n"); do voters+=("$i@127.0.0.1:$(controller_port "$i")"); done
+  local cluster; cluster=$(cat "$KDIR/cluster-id" 2>/dev/null || true)
+  local heap=(-Xms256m -Xmx1g); [ "$n" -gt 1 ] && heap=(-Xms128m -Xmx384m)  # three JVMs on a 2-core machine
+  for i in $(seq 1 "$n"); do
+    local dir port; dir=$(node_dir "$i"); port=$(broker_port "$i")
+    port_open "$port" && die "port $port is taken by another process; set KAFKA_PORT"
+    mkdir -p "$dir/logs" "$dir/data"
+    sed -e "s#@KAFKA_PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$(controller_port "$i")#g" \
+        -e "s#@DATA_DIR@#$dir/data#g" -e "s#@NODE_ID@#$i#g" -e "s#@VOTERS@#$(IFS=,; echo "${voters[*]}")#g" \
+        -e "s#@RF@#$(replication)#g" -e "s#@MIN_ISR@#$(min_isr)#g" \
+        "$ROOT/deploy/kafka/server.properties.in" > "$dir/server.properties"
+    local jvm=(java "${heap[@]}" -XX:+UseG1GC -Djava.awt.headless=true
+               -Dlog4j.configuration="file:$ROOT/deploy/kafka/log4j.properties" -Dkafka.logs.dir="$dir/logs"
+               -cp "$libs/*")
+    if [ ! -f "$dir/data/meta.properties" ]; then
+      log "formatting KRaft storage of node $i"
+      [ -n "$cluster" ] || cluster=$("${jvm[@]}" kafka.tools.StorageTool random-uuid | tee "$KDIR/cluster-id")
+      "${jvm[@]}" kafka.tools.StorageTool format -t "$cluster" -c "$dir/server.properties" --ignore-formatted \
+        >"$dir/logs/format.log" 2>&1 || die "formatting Kafka storage failed: $dir/logs/format.log"
+    fi
+    log "starting Kafka $KAFKA_VERSION node $i of $n on 127.0.0.1:$port"
+    nohup "${jvm[@]}" kafka.Kafka "$dir/server.properties" >"$dir/logs/stdout.log" 2>&1 &
+    echo $! > "$dir/kafka.pid"
   done
-  die "Kafka did not open port $KAFKA_PORT within 60 s: see $KDIR/logs/server.log"
+  for i in $(seq 1 "$n"); do
+    local port dir j; port=$(broker_port "$i"); dir=$(node_dir "$i")
+    for j in $(seq 1 180); do
+      port_open "$port" && break
+      kafka_pid_of "$i" >/dev/null || die "Kafka node $i exited during start: see $dir/logs/server.log"
+      [ "$j" -lt 180 ] || die "Kafka node $i did not open port $port within 90 s: see $dir/logs/server.log"
+      sleep 0.5
+    done
+  done
+  log "Kafka listens ($(bootstrap))"
 }
 
 stop_pid() { # pid name
@@ -98,8 +122,12 @@ stop_pid() { # pid name
 }
 
 kafka_down() {
-  local pid; pid=$(kafka_pid) || { log "Kafka is not running"; return; }
-  log "stopping Kafka (pid $pid)"; stop_pid "$pid" Kafka; rm -f "$KDIR/kafka.pid"
+  local i pid any=""
+  for i in $(seq "$(brokers)" -1 1); do
+    pid=$(kafka_pid_of "$i") || continue
+    any=1; log "stopping Kafka node $i (pid $pid)"; stop_pid "$pid" Kafka; rm -f "$(node_dir "$i")/kafka.pid"
+  done
+  [ -n "$any" ] || log "Kafka is not running"
 }
 
 # --- PostgreSQL ----------------------------------------------------------------------------------------------------
@@ -169,7 +197,9 @@ pg_down() {
 
 print_env() {
   cat <<ENV
-export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
+export KAFKA_BOOTSTRAP_SERVERS=$(bootstrap)
+export KAFKA_REPLICATION_FACTOR=$(replication)
+export KAFKA_MIN_INSYNC_REPLICAS=$(min_isr)
 export DATABASE_URL=postgresql://postgres:$PG_SUPERPASS@127.0.0.1:$PG_PORT/postgres
 export FIRMS_DATABASE_URL=postgresql://firms:firms@127.0.0.1:$PG_PORT/firms
 export BANKS_DATABASE_URL=postgresql://banks:banks@127.0.0.1:$PG_PORT/banks
@@ -182,10 +212,14 @@ case "${1:-}" in
   up) ensure_packages; pg_up; kafka_up; print_env > "$STATE/env.sh"; log "ready (environment: $STATE/env.sh)";;
   down) kafka_down; pg_down;;
   status)
-    if kafka_pid >/dev/null; then echo "kafka: running (pid $(kafka_pid)) on 127.0.0.1:$KAFKA_PORT"; else echo "kafka: stopped"; fi
+    for i in $(seq 1 "$(brokers)"); do
+      if kafka_pid_of "$i" >/dev/null; then echo "kafka node $i: running (pid $(kafka_pid_of "$i")) on 127.0.0.1:$(broker_port "$i")"
+      else echo "kafka node $i: stopped"; fi
+    done
     if [ -n "$(pg_bindir)" ] && pg_as "$(pg_bindir)/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1
     then echo "postgres: running on 127.0.0.1:$PG_PORT"; else echo "postgres: stopped"; fi;;
   env) print_env;;
-  reset) kafka_down; pg_down; log "deleting $KDIR/data and $PGHOME"; rm -rf "$KDIR/data" "$PGHOME";;
+  reset) kafka_down; pg_down; log "deleting Kafka's data and $PGHOME"
+         rm -rf "$KDIR/data" "$KDIR"/node-* "$KDIR/brokers" "$KDIR/cluster-id" "$PGHOME";;
   *) echo "usage: $0 up|down|status|env|reset" >&2; exit 2;;
 esac

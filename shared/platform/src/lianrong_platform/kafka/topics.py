@@ -18,12 +18,25 @@ from contracts import TOPICS, dead_letter_topic
 SERVICE_GROUPS = ("firms", "banks", "matcher", "oversight")
 
 
+def replication() -> tuple[int, dict[str, str]]:
+    """The replication factor and min in-sync replicas topics are created with: settings of the installation
+    (KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS; deploy/infra.sh sets 3 and 2 for a three-broker cluster)."""
+    factor = int(os.environ.get("KAFKA_REPLICATION_FACTOR", "1"))
+    min_isr = os.environ.get("KAFKA_MIN_INSYNC_REPLICAS")
+    return factor, ({"min.insync.replicas": min_isr} if min_isr else {})
+
+
 async def ensure_topics(bootstrap_servers: str, topics: Iterable[tuple[str, int]], *, wait_s: float = 60.0) -> None:
     """Create each (name, partitions) topic that does not exist yet; wait for the broker up to `wait_s`."""
     admin = await _connected_admin(bootstrap_servers, wait_s)
+    factor, configs = replication()
     try:
         existing = set(await admin.list_topics())
-        missing = [NewTopic(name, num_partitions=n, replication_factor=1) for name, n in topics if name not in existing]
+        missing = [
+            NewTopic(name, num_partitions=n, replication_factor=factor, topic_configs=configs)
+            for name, n in topics
+            if name not in existing
+        ]
         if missing:
             # Created concurrently by another process is what we wanted too.
             with contextlib.suppress(TopicAlreadyExistsError):
