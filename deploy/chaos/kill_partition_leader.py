@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import uuid
+from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer
 
@@ -37,14 +38,14 @@ async def main() -> None:
     topic = f"chaos.{uuid.uuid4().hex[:6]}"
     await ensure_topics(bootstrap, [(topic, 3)])
     leader = leader_of_partition_0(topic)
-    pid_file = f"{state}/kafka/kafka.pid" if leader == 1 else f"{state}/kafka/node-{leader}/kafka.pid"
+    pid_file = Path(f"{state}/kafka/kafka.pid" if leader == 1 else f"{state}/kafka/node-{leader}/kafka.pid")
+    leader_pid = int(pid_file.read_text())  # noqa: ASYNC240 - once, before the clock matters
     producer = idempotent_producer(bootstrap, client_id="chaos")
     await producer.start()
     acked, failed = [], 0
     for i in range(3000):
         if i == 1000:
-            with open(pid_file) as f:
-                os.kill(int(f.read()), signal.SIGKILL)
+            os.kill(leader_pid, signal.SIGKILL)
             print(f"killed broker {leader}, leader of partition 0", flush=True)
         try:
             await producer.send_and_wait(topic, value=str(i).encode(), key=str(i % 7).encode())
