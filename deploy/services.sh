@@ -122,9 +122,12 @@ up() {
 }
 
 down() {
-  if running; then
-    ctl shutdown >/dev/null
-    local i; for i in $(seq 1 100); do running || break; sleep 0.2; done
+  local pid=""
+  [ -f "$RUN/supervisord.pid" ] && pid=$(cat "$RUN/supervisord.pid")
+  if running; then ctl shutdown >/dev/null || true; fi
+  # supervisord stops every program (each within its stopwaitsecs) before it exits: wait for the process itself.
+  if [ -n "$pid" ]; then
+    local i; for i in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
   fi
   log "services stopped"
 }
