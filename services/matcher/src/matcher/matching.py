@@ -6,6 +6,7 @@ with outcomes."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -219,51 +220,56 @@ async def reroute(
     await route_need(conn, need_id, settings, cause=cause)
 
 
+def _about(proposal: dict[str, Any]) -> dict[str, Any]:
+    """The fields every event about one proposal carries."""
+    return {
+        "producer": PRODUCER,
+        "match_id": proposal["match_id"],
+        "need_id": proposal["need_id"],
+        "bank_id": proposal["bank_id"],
+        "officer_id": proposal["officer_id"],
+        "attempt": proposal["attempt"],
+    }
+
+
+async def _pass_on(
+    conn: Connection,
+    proposals: list[dict[str, Any]],
+    status: str,
+    settings: MatcherSettings,
+    event_of: Callable[[dict[str, Any]], ev.MatchExpired | ev.MatchDecisionOverdue],
+) -> int:
+    """Close each proposal with its event and route its need to another bank (a bank that let a deadline pass did
+    not staff the need)."""
+    for proposal in proposals:
+        event = event_of(proposal)
+        await outbox.record(conn, event)
+        await reroute(conn, proposal, status, settings, event, skip_bank=True)
+    return len(proposals)
+
+
 async def expire_overdue(
     conn: Connection, settings: MatcherSettings, *, now: datetime | None = None, limit: int = 50
 ) -> int:
-    """The SLA sweep: every open proposal past its deadline is expired and its need re-routed to another bank (an
-    officer who let the deadline pass speaks for a bank that did not staff the need)."""
-    now = now or datetime.now(UTC)
-    expired = 0
-    for proposal in await needs.overdue(conn, now, limit):
-        event = ev.MatchExpired(
-            producer=PRODUCER,
-            match_id=proposal["match_id"],
-            need_id=proposal["need_id"],
-            bank_id=proposal["bank_id"],
-            officer_id=proposal["officer_id"],
-            attempt=proposal["attempt"],
-        )
-        await outbox.record(conn, event)
-        await reroute(conn, proposal, "expired", settings, event, skip_bank=True)
-        expired += 1
-    return expired
+    """The SLA sweep: every open proposal past its answer deadline is expired and its need re-routed."""
+    overdue = await needs.overdue(conn, now or datetime.now(UTC), limit)
+    return await _pass_on(conn, overdue, "expired", settings, lambda p: ev.MatchExpired(**_about(p)))
 
 
 async def lapse_undecided(
     conn: Connection, settings: MatcherSettings, *, now: datetime | None = None, limit: int = 50
 ) -> int:
     """Accepted matches with no credit decision by their decision deadline are released, counted as a breach
-    (MatchDecisionOverdue) and their needs re-routed to another bank."""
-    now = now or datetime.now(UTC)
-    lapsed = 0
+    (MatchDecisionOverdue) and their needs re-routed."""
     # A grace period after the deadline lets a decision the bank made just in time arrive before the match lapses.
-    for proposal in await needs.undecided(conn, now - timedelta(seconds=settings.decision_grace_seconds), limit):
-        event = ev.MatchDecisionOverdue(
-            producer=PRODUCER,
-            match_id=proposal["match_id"],
-            need_id=proposal["need_id"],
-            bank_id=proposal["bank_id"],
-            officer_id=proposal["officer_id"],
-            attempt=proposal["attempt"],
-            accepted_at=proposal["accepted_at"],
-            decide_by=proposal["decide_by"],
-        )
-        await outbox.record(conn, event)
-        await reroute(conn, proposal, "lapsed", settings, event, skip_bank=True)
-        lapsed += 1
-    return lapsed
+    since = (now or datetime.now(UTC)) - timedelta(seconds=settings.decision_grace_seconds)
+    return await _pass_on(
+        conn,
+        await needs.undecided(conn, since, limit),
+        "lapsed",
+        settings,
+        lambda p: ev.MatchDecisionOverdue(**_about(p), accepted_at=p["accepted_at"], decide_by=p["decide_by"]),
+    )
 
 
 async def retry_escalated(

@@ -62,3 +62,41 @@ async def test_a_revoked_receivable_costs_the_need_its_confirmation_in_matching(
     assert [code for p, code, _ in await matcher.exclusions(second.match_id) if p == str(factor)] == [
         "receivable_missing"
     ]
+
+
+async def test_a_revoked_link_takes_the_confirmation_only_from_needs_on_that_chain_master(
+    matcher: MatcherWorld,
+) -> None:
+    await matcher.add_bank("lead", "东莞农村商业银行", "lead")
+    firm, master, other_master = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    on_master = need_event(amount="9000000").model_copy(  # escalated: stays open in the matcher
+        update={"firm_id": firm, "position": firm_ev.ChainPosition(link_confirmed=True, chain_master_firm_id=master)}
+    )
+    on_other = need_event(amount="9000000").model_copy(
+        update={
+            "firm_id": firm,
+            "position": firm_ev.ChainPosition(link_confirmed=True, chain_master_firm_id=other_master),
+        }
+    )
+    await matcher.publish(on_master, on_other)
+    await matcher.wait_for("SELECT count(*) FROM needs WHERE firm_id = $1", 2, firm)
+    await matcher.publish(
+        firm_ev.SupplierLinkRevoked(
+            producer="firms",
+            link_id=uuid.uuid4(),
+            supplier_firm_id=firm,
+            chain_master_firm_id=master,
+            chain=on_master.chain,
+            reason="已终止供货关系",
+            need_ids=(on_master.need_id,),
+        )
+    )
+    await matcher.wait_for(
+        "SELECT count(*) FROM needs WHERE need_id = $1 AND NOT (position->>'link_confirmed')::boolean",
+        1,
+        on_master.need_id,
+    )
+    still = await matcher.pool.fetchval(
+        "SELECT (position->>'link_confirmed')::boolean FROM needs WHERE need_id = $1", on_other.need_id
+    )
+    assert still is True  # the other chain master's confirmation stands

@@ -66,7 +66,7 @@ async def open_needs_relying_on(
         firm_id,
         chain,
         receivable_id,
-        chain_master,
+        None if chain_master is None else str(chain_master),
     )
     return [r["need_id"] for r in rows]
 
