@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
+import asyncpg
+
 from contracts import Event
 from lianrong_platform.db import Connection
 
@@ -33,3 +35,13 @@ async def claim_many(conn: Connection, consumer: str, events: Sequence[Event]) -
         [e.type for e in events],
     )
     return {r["event_id"] for r in rows}
+
+
+async def purge(pool: asyncpg.Pool, consumer: str, retention_days: int) -> int:
+    """Forget applied event ids older than the retention window (longer than Kafka keeps the events)."""
+    status = await pool.execute(
+        "DELETE FROM inbox WHERE consumer = $1 AND processed_at < now() - make_interval(days => $2)",
+        consumer,
+        retention_days,
+    )
+    return int(status.split()[-1])

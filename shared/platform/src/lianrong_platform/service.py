@@ -125,6 +125,7 @@ async def run_consumer(spec: ServiceSpec, settings: ServiceSettings, probes_port
             handlers=spec.handlers,
             decode=decode,
             max_attempts=settings.consumer_max_attempts,
+            inbox_retention_days=settings.inbox_retention_days,
         )
         tasks = [asyncio.create_task(task(pool, stop)) for task in spec.consumer_tasks]
         try:

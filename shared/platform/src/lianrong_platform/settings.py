@@ -35,6 +35,9 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     relay_batch_size: int = 500
     consumer_max_attempts: int = Field(default=3, ge=1)
+    inbox_retention_days: int = Field(
+        default=30, ge=8, description="Applied event ids are kept this long (> Kafka's 7 days)."
+    )
     consumer_group: str | None = Field(default=None, description="Defaults to the service name.")
 
     @classmethod

@@ -13,6 +13,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from contracts import Event, decode, encode
 from contracts.firms import NeedWithdrawn
+from lianrong_platform import inbox
 from lianrong_platform.db import Connection, create_pool, migrate_dsn
 from lianrong_platform.kafka.consumer import EventConsumer, dead_letter_headers
 from lianrong_platform.kafka.producer import idempotent_producer
@@ -151,3 +152,18 @@ async def test_offsets_are_committed_while_the_consumer_runs_not_only_when_it_st
         stop.set()
         await asyncio.wait_for(task, 15)
         await admin.close()
+
+
+async def test_applied_event_ids_are_forgotten_after_the_retention_window(infra, world) -> None:
+    pool, _producer, _topic = world
+    old, recent = uuid.uuid4(), uuid.uuid4()
+    await pool.execute(
+        """INSERT INTO inbox (consumer, event_id, event_type, processed_at)
+           VALUES ('g', $1, 'x', now() - interval '31 days'), ('g', $2, 'x', now() - interval '29 days'),
+                  ('other', $1, 'x', now() - interval '31 days')""",
+        old,
+        recent,
+    )
+    assert await inbox.purge(pool, "g", 30) == 1
+    kept = {(r["consumer"], r["event_id"]) for r in await pool.fetch("SELECT consumer, event_id FROM inbox")}
+    assert kept == {("g", recent), ("other", old)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from uuid import uuid4
 
@@ -67,9 +68,23 @@ def test_a_role_without_its_subject_cannot_exist(role: Role) -> None:
 def test_a_token_whose_role_lacks_its_subject_is_refused(keys) -> None:
     issuer, verifier = keys
     token = jwt.encode(
-        {"sub": "x", "role": "sme", "iss": "lianrong", "aud": "lianrong", "iat": 1, "exp": 2**40},
+        {
+            "sub": "x",
+            "role": "sme",
+            "iss": "lianrong",
+            "aud": "lianrong",
+            "iat": int(time.time()),
+            "exp": int(time.time()) + 3600,
+        },
         issuer._key,
         algorithm="EdDSA",
     )
     with pytest.raises(Unauthorized, match="role or subject"):
         verifier.verify(token)
+
+
+def test_a_token_that_lives_longer_than_allowed_is_refused(keys) -> None:
+    issuer, verifier = keys
+    assert verifier.verify(issuer.issue(Role.REGULATOR, "pboc", ttl=timedelta(days=30))).role is Role.REGULATOR
+    with pytest.raises(Unauthorized, match="longer than allowed"):
+        verifier.verify(issuer.issue(Role.ADMIN, "ops", ttl=timedelta(days=365)))

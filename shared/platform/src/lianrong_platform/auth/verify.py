@@ -5,7 +5,9 @@ Tokens are EdDSA (Ed25519) JWTs: services hold only the public key, so no servic
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +19,8 @@ from lianrong_platform.auth.principal import Principal, Role
 from lianrong_platform.http.problems import Forbidden, Unauthorized
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="lianrong"'}
+# The longest a token may live: the demo's people get 30 days, a bank system's service token 15 minutes.
+MAX_LIFETIME = timedelta(days=31)
 
 
 class TokenVerifier:
@@ -47,6 +51,10 @@ class TokenVerifier:
             raise Unauthorized("The token has expired.", headers=CHALLENGE) from exc
         except jwt.PyJWTError as exc:
             raise Unauthorized("The token is not valid.", headers=CHALLENGE) from exc
+        lifetime = float(claims["exp"]) - float(claims["iat"])
+        if lifetime > MAX_LIFETIME.total_seconds() or float(claims["iat"]) > time.time() + 60:
+            # A token minted to last a year (or dated in the future) is refused even if it is validly signed.
+            raise Unauthorized("The token lives longer than allowed.", headers=CHALLENGE)
         try:
             return Principal(
                 subject=claims["sub"],

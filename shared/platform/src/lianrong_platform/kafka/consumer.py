@@ -36,6 +36,7 @@ from lianrong_platform.probes import STATUS
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[Connection, Event], Awaitable[None]]
+INBOX_PURGE_EVERY_S = 3600.0
 Decoder = Callable[[bytes], Event]
 
 PROCESSED = Counter("lianrong_events_consumed_total", "Events consumed, by outcome", ["group", "type", "outcome"])
@@ -68,6 +69,7 @@ class EventConsumer:
         max_attempts: int = 3,
         retry_delay: float = 0.2,
         commit_interval: float = 0.2,
+        inbox_retention_days: int = 30,
     ) -> None:
         self.group = group
         self._topics = list(topics)
@@ -79,6 +81,9 @@ class EventConsumer:
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
         self._commit_interval = commit_interval
+        # Ids of applied events are kept longer than Kafka keeps the events (7 days), then purged: an event older
+        # than the window can no longer be delivered, and the table does not grow forever.
+        self._inbox_retention_days = inbox_retention_days
         self.dead_letter_topic = dead_letter_topic(group)
         self._stopping: asyncio.Event | None = None
 
@@ -102,6 +107,7 @@ class EventConsumer:
         await consumer.start()
         log.info("consumer.started", group=self.group, topics=self._topics)
         last_commit = asyncio.get_running_loop().time()
+        last_purge = 0.0
         try:
             failures = 0
             while not stop.is_set():
@@ -143,6 +149,10 @@ class EventConsumer:
                     last_commit = now
                 if waiting:
                     await asyncio.sleep(self._retry_delay)
+                if now - last_purge > INBOX_PURGE_EVERY_S:
+                    last_purge = now
+                    with contextlib.suppress(*TRANSIENT):
+                        await inbox.purge(self._pool, self.group, self._inbox_retention_days)
         finally:
             with contextlib.suppress(Exception):
                 await offsets.commit()
