@@ -399,6 +399,41 @@ async def test_a_chain_master_revokes_a_confirmation_and_the_sme_reads_why(demo:
     await page.screenshot(path=str(SHOTS / "sme-escalation-reasons.png"), full_page=True)
 
 
+def luminance(css: str) -> float:
+    """WCAG relative luminance of an rgb()/rgba() colour as the browser computed it."""
+    r, g, b = (int(v) / 255 for v in re.findall(r"[\d.]+", css)[:3])
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+async def test_invalid_fields_are_announced_and_focus_and_borders_can_be_seen(demo: Demo) -> None:
+    page = await demo.log_in(demo.first("sme"))
+    form = page.locator("#need-form")
+    amount = form.locator('input[name="amount"]')
+    await amount.fill("-5")
+    await form.locator('button[type="submit"]').click()
+    await expect(amount).to_have_attribute("aria-invalid", "true")
+    described = await amount.get_attribute("aria-describedby")
+    await expect(page.locator(f"#{described}")).to_have_text("须大于 0")
+    assert await page.evaluate("document.activeElement.name") == "amount"  # focus moved to the first error
+    await page.keyboard.press("Tab")  # the next field, focused from the keyboard
+    seen = await page.evaluate(
+        """() => { const el = document.activeElement, s = getComputedStyle(el);
+                   return { tag: el.tagName, outline: s.outlineColor, width: s.outlineWidth, border: s.borderTopColor,
+                            behind: getComputedStyle(el.closest('section')).backgroundColor }; }"""
+    )
+    assert seen["width"] != "0px"
+    assert contrast(seen["outline"], seen["behind"]) >= 3, seen
+    assert contrast(seen["border"], seen["behind"]) >= 3, seen
+    skip = page.locator("a.skip")
+    await expect(skip).to_have_attribute("href", "#view")
+
+
 CONTROLS = "#view button, #view input, #view select, #view a[href], #view summary"
 UNNAMED_CONTROLS = f"""() => [...document.querySelectorAll('{CONTROLS}')]
   .filter((el) => el.offsetParent !== null)

@@ -80,19 +80,37 @@ function problemText(problem) {
 }
 
 // Shows each field error next to the field it names (the problem's JSON pointer → data-field).
+// Screen readers hear the same: each invalid field is marked aria-invalid and described by its error, and focus
+// moves to the first of them.
 function showErrors(form, problem) {
   form.querySelectorAll(".error").forEach((el) => { el.textContent = ""; });
-  form.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
+  form.querySelectorAll(".invalid").forEach((el) => {
+    el.classList.remove("invalid");
+    el.removeAttribute("aria-invalid");
+    el.removeAttribute("aria-describedby");
+  });
   let shown = false;
+  let first = null;
   for (const error of problem.errors || []) {
     const name = (error.pointer || "").split("/")[1];
     const slot = form.querySelector(`[data-error="${name}"]`);
     const field = form.querySelector(`[name="${name}"]`);
-    if (slot) { slot.textContent = errorText(error); shown = true; }
-    if (field) field.classList.add("invalid");
+    if (slot) {
+      slot.textContent = errorText(error);
+      slot.id ||= `error-${Math.random().toString(36).slice(2)}`;
+      slot.setAttribute("role", "alert");
+      shown = true;
+    }
+    if (field) {
+      field.classList.add("invalid");
+      field.setAttribute("aria-invalid", "true");
+      if (slot) field.setAttribute("aria-describedby", slot.id);
+      first ||= field;
+    }
   }
   const general = form.querySelector('[data-error="_"]');
   if (general) general.textContent = shown ? "" : problemText(problem);
+  if (first) first.focus();
 }
 
 function toast(text) {
