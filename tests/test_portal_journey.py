@@ -399,6 +399,22 @@ async def test_a_chain_master_revokes_a_confirmation_and_the_sme_reads_why(demo:
     await page.screenshot(path=str(SHOTS / "sme-escalation-reasons.png"), full_page=True)
 
 
+async def test_amounts_and_rates_are_read_as_people_write_them(demo: Demo) -> None:
+    sme = demo.first("sme")
+    page = await demo.log_in(sme)
+    form = page.locator("#need-form")
+    await expect(page.locator("#needs article").first).to_be_visible()  # the SME's needs are drawn
+    needs_before = await page.locator("#needs article").count()
+    await form.locator('input[name="amount"]').fill("120万")
+    await form.locator('input[name="max_annual_rate"]').fill("5.5")
+    await form.locator('button[type="submit"]').click()
+    await expect(page.locator("#needs article")).to_have_count(needs_before + 1, timeout=10_000)
+    newest = await page.locator("#needs article").first.get_attribute("data-need")
+    terms = (await demo.api("firms", sme, f"/v1/needs/{newest}"))["terms"]
+    assert (terms["amount"], terms["max_annual_rate"]) == ("1200000.00", "0.055")
+    await expect(page.locator("#needs article").first).to_contain_text("1,200,000")
+
+
 def luminance(css: str) -> float:
     """WCAG relative luminance of an rgb()/rgba() colour as the browser computed it."""
     r, g, b = (int(v) / 255 for v in re.findall(r"[\d.]+", css)[:3])

@@ -30,7 +30,10 @@ Money = Annotated[
     AfterValidator(lambda value: value.quantize(CENT)),  # one form whatever was typed: 1E+5 is 100000.00
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9\- ]{6,19}$")]
+# A mainland mobile (optionally +86) or a landline with its area code (0769-22000000).
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^(?:(?:\+?86[- ]?)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+]
 
 
 class Command(NumbersAreNotBooleans):

@@ -48,6 +48,7 @@ FIRM_CASES: list[tuple[str, dict[str, Any], str]] = [
         "/honours/0/valid_until",
     ),
     ("bad phone", firm_body(contact={"name": "王芳", "phone": "call me"}), "/contact/phone"),
+    ("seven-digit phone", firm_body(contact={"name": "王芳", "phone": "1391234"}), "/contact/phone"),
     ("no contact", {k: v for k, v in firm_body().items() if k != "contact"}, "/contact"),
 ]
 

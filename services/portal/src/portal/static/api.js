@@ -57,6 +57,28 @@ async function follow(service, path, onEvent, signal) {
   }
 }
 
+// Amounts as finance people write them: 1,200,000 or 120万 or 1.2亿 (元 optional) → "1200000.00". What cannot be
+// read is sent as typed, so the service names the field.
+function yuan(text) {
+  const raw = String(text ?? "").replace(/[,，\s元]/g, "");
+  const m = raw.match(/^(\d+(?:\.\d+)?)(万|亿)?$/);
+  if (!m) return raw;
+  const [whole, frac = ""] = m[1].split(".");
+  const shift = m[2] === "亿" ? 8 : m[2] === "万" ? 4 : 0;
+  const digits = (whole + frac.padEnd(shift, "0").slice(0, shift)).replace(/^0+(?=\d)/, "");
+  const rest = frac.slice(shift);
+  return `${digits}.${(rest + "00").slice(0, 2)}${rest.length > 2 ? rest.slice(2) : ""}`;
+}
+
+// Rates as people write them, in percent: 5.5 or 5.5% → "0.055". What cannot be read is sent as typed.
+function percent(text) {
+  const raw = String(text ?? "").replace(/[%％\s]/g, "");
+  if (!/^\d+(?:\.\d+)?$/.test(raw)) return raw;
+  const [whole, frac = ""] = raw.split(".");
+  const digits = (whole.padStart(3, "0") + frac);
+  return `${digits.slice(0, -2 - frac.length) || "0"}.${digits.slice(-2 - frac.length)}`.replace(/^0+(?=\d)/, "");
+}
+
 // A template's {names} filled from params; amounts (four digits or more) written as money.
 function fill(template, params = {}) {
   return template.replace(/\{(\w+)\}/g, (_, name) => {
@@ -87,7 +109,7 @@ function showErrors(form, problem) {
   form.querySelectorAll(".invalid").forEach((el) => {
     el.classList.remove("invalid");
     el.removeAttribute("aria-invalid");
-    el.removeAttribute("aria-describedby");
+    if (el.dataset.describedByError) { el.removeAttribute("aria-describedby"); delete el.dataset.describedByError; }
   });
   let shown = false;
   let first = null;
@@ -104,7 +126,10 @@ function showErrors(form, problem) {
     if (field) {
       field.classList.add("invalid");
       field.setAttribute("aria-invalid", "true");
-      if (slot) field.setAttribute("aria-describedby", slot.id);
+      if (slot && field.getAttribute("aria-describedby") !== slot.id) {
+        field.setAttribute("aria-describedby", slot.id);
+        field.dataset.describedByError = "1";
+      }
       first ||= field;
     }
   }

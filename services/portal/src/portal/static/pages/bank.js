@@ -8,7 +8,7 @@ function productRow(p, chainName, refresh) {
     h("button", { type: "submit" }, t("changeLine")),
     h("span", { class: "error", "data-error": "capacity", "aria-live": "polite" }),
     h("span", { class: "error", "data-error": "_" }));
-  onSubmit(line, (d) => call("banks", "PATCH", `/v1/products/${p.product_id}`, { capacity: d.get("capacity") }),
+  onSubmit(line, (d) => call("banks", "PATCH", `/v1/products/${p.product_id}`, { capacity: yuan(d.get("capacity")) }),
     { done: refresh });
   const stop = h("button", { type: "button", "data-action": "withdraw", onclick: async () => {
     if (!window.confirm(t("confirmStop"))) return;
@@ -35,8 +35,8 @@ function productForm(bankId, chains, ourChains, done) {
     field("amount_max", t("amountMax"), input("amount_max", "5000000", { inputmode: "decimal" })),
     field("term_min_months", t("termMin"), input("term_min_months", "3", { type: "number" })),
     field("term_max_months", t("termMax"), input("term_max_months", "36", { type: "number" })),
-    field("rate_min", t("rateMin"), input("rate_min", "0.0300", { inputmode: "decimal" })),
-    field("rate_max", t("rateMax"), input("rate_max", "0.0550", { inputmode: "decimal" })),
+    field("rate_min", t("rateMin"), input("rate_min", "3.00", { inputmode: "decimal" })),
+    field("rate_max", t("rateMax"), input("rate_max", "5.50", { inputmode: "decimal" })),
     field("capacity", t("capacity"), input("capacity", "100000000", { inputmode: "decimal" })),
     field("active_from", t("activeFrom"), input("active_from", today, { type: "date" })),
     checks("chains", t("chain"), chains.map((c) => [c.code, chainLabel(c)]), ourChains),
@@ -46,8 +46,10 @@ function productForm(bankId, chains, ourChains, done) {
     h("label", { class: "row" }, h("input", { type: "checkbox", name: "requires_link_confirmation" }), t("requiresLink")),
     h("div", {}, h("button", { class: "primary", type: "submit" }, t("publish")), h("p", { class: "error", "data-error": "_" })));
   return onSubmit(form, (d) => {
-    const body = Object.fromEntries(["name", "product_type", "amount_min", "amount_max", "term_min_months",
-      "term_max_months", "rate_min", "rate_max", "capacity", "active_from"].map((k) => [k, d.get(k)]));
+    const body = Object.fromEntries(["name", "product_type", "term_min_months", "term_max_months", "active_from"]
+      .map((k) => [k, d.get(k)]));
+    for (const k of ["amount_min", "amount_max", "capacity"]) body[k] = yuan(d.get(k));
+    for (const k of ["rate_min", "rate_max"]) body[k] = percent(d.get(k));
     return call("banks", "POST", `/v1/banks/${bankId}/products`, { ...body, chains: d.getAll("chains"),
       size_classes: d.getAll("size_classes"), collateral_accepted: d.getAll("collateral_accepted"),
       requires_link_confirmation: d.get("requires_link_confirmation") === "on" });

@@ -29,10 +29,11 @@ function matchCard(m, chainName, refresh) {
   if (m.status === "accepted") {
     const approve = h("form", { class: "grid", "data-form": "approve" },
       h("label", {}, t("amount"), h("input", { name: "amount", value: m.need ? m.need.terms.amount : "" }), h("span", { class: "error", "data-error": "amount" })),
-      h("label", {}, t("rate"), h("input", { name: "annual_rate", value: "0.0400" }), h("span", { class: "error", "data-error": "annual_rate" })),
+      h("label", {}, t("rate"), h("input", { name: "annual_rate", value: "4.00", inputmode: "decimal" }), h("span", { class: "error", "data-error": "annual_rate" })),
       h("label", {}, t("term"), h("input", { name: "term_months", type: "number", value: m.need ? m.need.terms.term_months : 12 }), h("span", { class: "error", "data-error": "term_months" })),
       h("div", {}, h("button", { class: "primary", type: "submit" }, t("approve"))));
-    approve.addEventListener("submit", (e) => { e.preventDefault(); act("approve", Object.fromEntries(new FormData(approve)), approve); });
+    approve.addEventListener("submit", (e) => { e.preventDefault(); const d = new FormData(approve);
+      act("approve", { amount: yuan(d.get("amount")), annual_rate: percent(d.get("annual_rate")), term_months: d.get("term_months") }, approve); });
     const reject = h("form", { class: "row" }, reasonSelect("reason", ["credit_history", "insufficient_cash_flow",
       "insufficient_collateral", "chain_relation_unverified", "policy_restriction", "firm_withdrew", "other"]),
       h("button", { type: "submit" }, t("reject")));
@@ -44,7 +45,8 @@ function matchCard(m, chainName, refresh) {
       h("label", {}, t("amount"), h("input", { name: "amount", value: m.approved.amount }), h("span", { class: "error", "data-error": "amount" })),
       h("label", {}, t("date"), h("input", { name: "disbursed_on", type: "date", value: new Date().toLocaleDateString("sv-SE") })),
       h("div", {}, h("button", { class: "primary", type: "submit" }, t("disburse"))));
-    disburse.addEventListener("submit", (e) => { e.preventDefault(); act("disburse", Object.fromEntries(new FormData(disburse)), disburse); });
+    disburse.addEventListener("submit", (e) => { e.preventDefault(); const d = new FormData(disburse);
+      act("disburse", { amount: yuan(d.get("amount")), disbursed_on: d.get("disbursed_on") }, disburse); });
     forms.push(disburse);
   }
   const p = m.proposal;

@@ -6,7 +6,7 @@ function needForm(chains, claims, onDone) {
     field("amount", t("amount"), h("input", { name: "amount", inputmode: "decimal", value: "1000000" })),
     field("term_months", t("term"), h("input", { name: "term_months", type: "number", value: "12" })),
     field("purpose", t("purpose"), h("input", { name: "purpose", value: "采购原材料" })),
-    field("max_annual_rate", t("maxRate"), h("input", { name: "max_annual_rate", inputmode: "decimal", value: "0.055" })),
+    field("max_annual_rate", t("maxRate"), h("input", { name: "max_annual_rate", inputmode: "decimal", value: "5.5" })),
     field("consent_scope", t("consent"), h("select", { name: "consent_scope" }, ["chain_banks", "lead_bank_only",
       "any_eligible_bank"].map((s) => h("option", { value: s }, t(`scopes.${s}`))))),
     field("consent_until", t("consentUntil"), h("input", { name: "consent_until", type: "date", value: until })),
@@ -18,8 +18,8 @@ function needForm(chains, claims, onDone) {
     h("label", { class: "row" }, h("input", { type: "checkbox", name: "first_loan" }), t("firstLoan")),
     h("div", {}, h("button", { class: "primary", type: "submit" }, t("submit")), h("p", { class: "error", "data-error": "_" })));
   return onSubmit(form, (data) => call("firms", "POST", "/v1/needs", {
-    chain: data.get("chain"), amount: data.get("amount"), term_months: data.get("term_months"),
-    purpose: data.get("purpose"), max_annual_rate: data.get("max_annual_rate") || null,
+    chain: data.get("chain"), amount: yuan(data.get("amount")), term_months: data.get("term_months"),
+    purpose: data.get("purpose"), max_annual_rate: data.get("max_annual_rate") ? percent(data.get("max_annual_rate")) : null,
     consent_scope: data.get("consent_scope"), consent_until: data.get("consent_until"),
     product_types: data.getAll("product_types"), collateral: data.getAll("collateral"),
     first_loan: data.get("first_loan") === "on", receivable_id: data.get("receivable_id") || null,
@@ -80,7 +80,7 @@ async function registration(view, me) {
     const d = new FormData(form);
     try {
       await call("firms", "POST", "/v1/firms", { uscc: d.get("uscc"), legal_name: d.get("legal_name"), town: d.get("town"),
-        employees: d.get("employees"), revenue_last_year: d.get("revenue_last_year"),
+        employees: d.get("employees"), revenue_last_year: yuan(d.get("revenue_last_year")),
         contact: { name: d.get("contact_name"), phone: d.get("contact_phone") } });
       route();
     } catch (problem) {
@@ -106,7 +106,7 @@ function claimForm(link, done) {
     h("span", { class: "error", "data-error": "amount" }), h("span", { class: "error", "data-error": "due_date" }),
     h("span", { class: "error", "data-error": "_" }));
   return onSubmit(form, (d) => call("firms", "POST", `/v1/links/${link.link_id}/receivables`,
-    { kind: d.get("kind"), amount: d.get("amount"), due_date: d.get("due_date") }), { done });
+    { kind: d.get("kind"), amount: yuan(d.get("amount")), due_date: d.get("due_date") }), { done });
 }
 
 function linkForm(me, masters, done) {
@@ -123,7 +123,7 @@ function linkForm(me, masters, done) {
     const [master, chain] = d.get("master").split("|");
     try {
       await call("firms", "POST", `/v1/firms/${me.firm_id}/links`, { chain_master_firm_id: master, chain,
-        tier: d.get("tier"), annual_supply_value: d.get("annual_supply_value") });
+        tier: d.get("tier"), annual_supply_value: yuan(d.get("annual_supply_value")) });
       done();
     } catch (problem) { showErrors(form, problem); }
   });
