@@ -5,6 +5,7 @@ topic, consumes its input topics, and stops cleanly on SIGTERM."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -128,3 +129,25 @@ async def test_relay_publishes_to_the_catalogue_topic_and_consumers_run_and_stop
         codes = [p.stop() for p in processes]
     assert codes == [0] * len(processes), [p.log.read_text()[-2000:] for p in processes]
     assert all('"consumer.started"' in p.log.read_text() for p in processes if p.log.name.endswith("consumer.log"))
+
+
+async def test_an_api_with_an_open_live_stream_stops_within_a_bounded_time(service_env, tokens) -> None:
+    env, _ = service_env
+    api = Process("banks", "api", env)
+    base = f"http://127.0.0.1:{env['BANKS_HTTP_PORT']}"
+    officer = tokens.issuer.issue(Role.BANK_ADMIN, "admin-a", bank_id=uuid.uuid4())
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        for _ in range(150):
+            with contextlib.suppress(httpx.TransportError):
+                if (await client.get("/readyz")).status_code == 200:
+                    break
+            await asyncio.sleep(0.1)
+        headers = {"Authorization": f"Bearer {officer}"}
+        async with client.stream("GET", "/v1/matches/stream", headers=headers) as stream:
+            assert stream.status_code == 200
+            started = asyncio.get_running_loop().time()
+            api.proc.send_signal(signal.SIGTERM)
+            code = await asyncio.to_thread(api.proc.wait, 30)
+            elapsed = asyncio.get_running_loop().time() - started
+    assert code in GRACEFUL_API_EXIT
+    assert elapsed < 12, f"shutdown took {elapsed:.1f} s with a live stream open"

@@ -181,6 +181,8 @@ def main(spec: ServiceSpec, argv: Sequence[str] | None = None) -> None:
                 log_config=None,
                 access_log=False,
                 proxy_headers=False,
+                # Open Server-Sent Events streams never end by themselves: shutdown waits this long, then closes them.
+                timeout_graceful_shutdown=5,
             )
         elif args.process == "consumer":
             asyncio.run(run_consumer(spec, settings, args.metrics_port))
