@@ -279,10 +279,9 @@ async def revoke_link(conn: Connection, actor: Principal, link_id: UUID, reason:
         reason=reason,
         need_ids=tuple(affected),
     )
-    await outbox.record(conn, event)
     for receivable_id in await link_store.revoke_receivables_on(conn, link_id, reason):
         await pledges.release_claim(conn, receivable_id, "revoked")
-    await _tell_needs(conn, affected, event, {"what": "link", "reason": reason})
+    await _announce_revocation(conn, affected, event, {"what": "link", "reason": reason})
     return await _link_view(conn, link_id)
 
 
@@ -303,17 +302,18 @@ async def revoke_receivable(conn: Connection, actor: Principal, receivable_id: U
         reason=reason,
         need_ids=tuple(affected),
     )
-    await outbox.record(conn, event)
     await pledges.release_claim(conn, receivable_id, "revoked")
-    await _tell_needs(conn, affected, event, {"what": "receivable", "reason": reason})
+    await _announce_revocation(conn, affected, event, {"what": "receivable", "reason": reason})
     view = await link_store.receivable(conn, receivable_id)
     assert view is not None
     return view
 
 
-async def _tell_needs(
+async def _announce_revocation(
     conn: Connection, need_ids: list[UUID], event: ev.SupplierLinkRevoked | ev.ReceivableRevoked, detail: dict[str, str]
 ) -> None:
+    """The revocation leaves as an event; each need that relied on it loses it and says why on its timeline."""
+    await outbox.record(conn, event)
     for need_id in need_ids:
         await need_store.drop_confirmation(conn, need_id, link=detail["what"] == "link")
         await need_store.add_to_timeline(conn, need_id, event, Milestone.CONFIRMATION_REVOKED, detail)

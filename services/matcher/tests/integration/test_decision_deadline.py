@@ -6,20 +6,15 @@ from __future__ import annotations
 from contracts import banks as bank_ev
 from contracts import matcher as ev
 
-from .conftest import MatcherWorld, need_event
-from .test_routing import proposals_of
+from .conftest import MatcherWorld
+from .test_rerouting import first_proposal_to_the_lead
 
 SLA_SECONDS = 3600  # the officer answers in time
 DECISION_SECONDS = 2  # but the bank then decides nothing
 
 
 async def test_an_accepted_match_with_no_decision_in_time_is_released_and_rerouted(matcher: MatcherWorld) -> None:
-    lead = await matcher.add_bank("lead", "东莞农村商业银行", "lead", products=2, officers=2)
-    coop = await matcher.add_bank("coop", "工商银行东莞分行", "cooperating")
-    need = need_event()
-    await matcher.publish(need)
-    [first] = await proposals_of(matcher, need.need_id, 1)
-    assert first.bank_id == lead.bank_id
+    lead, coop, need, first = await first_proposal_to_the_lead(matcher)
     assert first.decide_within_seconds == DECISION_SECONDS
     accepted = bank_ev.MatchAccepted(
         producer="banks",

@@ -8,8 +8,22 @@ from decimal import Decimal
 from contracts import firms as firm_ev
 from contracts import matcher as ev
 
-from .conftest import MatcherWorld, need_event
+from .conftest import Bank, MatcherWorld, need_event
 from .test_routing import declined, proposals_of
+
+
+async def first_proposal_to_the_lead(
+    matcher: MatcherWorld,
+) -> tuple[Bank, Bank, firm_ev.NeedSubmitted, ev.MatchProposed]:
+    """A lead bank with two products and two officers, a cooperating bank, and a need's first proposal (the lead's)."""
+    lead = await matcher.add_bank("lead", "东莞农村商业银行", "lead", products=2, officers=2)
+    coop = await matcher.add_bank("coop", "工商银行东莞分行", "cooperating")
+    need = need_event()
+    await matcher.publish(need)
+    [first] = await proposals_of(matcher, need.need_id, 1)
+    assert first.bank_id == lead.bank_id
+    assert isinstance(first, ev.MatchProposed)
+    return lead, coop, need, first
 
 
 async def test_a_decline_for_missing_information_goes_to_another_officer_of_the_same_bank(
@@ -30,12 +44,7 @@ async def test_a_decline_for_missing_information_goes_to_another_officer_of_the_
 
 
 async def test_a_decline_for_a_reason_of_the_bank_goes_to_another_bank(matcher: MatcherWorld) -> None:
-    lead = await matcher.add_bank("lead", "东莞农村商业银行", "lead", products=2, officers=2)
-    coop = await matcher.add_bank("coop", "工商银行东莞分行", "cooperating")
-    need = need_event()
-    await matcher.publish(need)
-    [first] = await proposals_of(matcher, need.need_id, 1)
-    assert first.bank_id == lead.bank_id
+    lead, coop, need, first = await first_proposal_to_the_lead(matcher)
     await matcher.publish(declined(first, "capacity_exhausted"))
     _, second = await proposals_of(matcher, need.need_id, 2)
     assert (second.bank_id, second.attempt) == (coop.bank_id, 2)
@@ -44,12 +53,7 @@ async def test_a_decline_for_a_reason_of_the_bank_goes_to_another_bank(matcher: 
 
 
 async def test_a_missed_deadline_goes_to_another_bank(matcher: MatcherWorld) -> None:
-    lead = await matcher.add_bank("lead", "东莞农村商业银行", "lead", products=2, officers=2)
-    coop = await matcher.add_bank("coop", "工商银行东莞分行", "cooperating")
-    need = need_event()
-    await matcher.publish(need)
-    [first] = await proposals_of(matcher, need.need_id, 1)
-    assert first.bank_id == lead.bank_id
+    lead, coop, need, _first = await first_proposal_to_the_lead(matcher)
     # Nobody answers within the 2-second deadline of this suite.
     _, second = await proposals_of(matcher, need.need_id, 2)
     assert second.bank_id == coop.bank_id  # not the lead bank's other officer or product
