@@ -7,7 +7,7 @@ UV := uv run --frozen
 # The tests get infrastructure of their own, so a running demo never sees test events (and the other way round).
 TEST_INFRA := LIANRONG_STATE=$(STATE)/test KAFKA_PORT=29192 KAFKA_CONTROLLER_PORT=29193 PG_PORT=55532
 
-.PHONY: run down demo-stream test test-down lint fmt contracts bench install infra status token
+.PHONY: run down demo-stream test test-down lint fmt contracts bench chaos install infra status token
 
 run: install infra ## start Kafka, PostgreSQL and every service; print where they are
 	@deploy/services.sh up
@@ -56,6 +56,9 @@ status:
 
 token: install ## a demo token: make token ROLE=regulator (ARGS="--firm <uuid>" for sme/chain_master)
 	@$(UV) lianrong-token issue --dir $(STATE)/keys --role $(ROLE) $(ARGS)
+
+chaos: install ## the fault suite on a 3-broker installation of its own (CHAOS_PROFILE=short: the CI version)
+	@deploy/chaos/run.sh
 
 bench: install infra ## the matcher benchmark: bench/results/latest.json and a table
 	@source $(STATE)/env.sh && $(UV) lianrong-topics >/dev/null && $(UV) python -m bench $(BENCH_ARGS)

@@ -6,6 +6,7 @@
 #   deploy/infra.sh down     stop both (data is kept)
 #   deploy/infra.sh status   say what runs
 #   deploy/infra.sh env      print the environment variables that point at this infrastructure
+#   deploy/infra.sh restart-postgres   stop PostgreSQL (fast) and start it again
 #   deploy/infra.sh reset    stop both and delete all data
 set -euo pipefail
 
@@ -71,8 +72,8 @@ kafka_pid() { kafka_pid_of 1; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Starts every node that does not run (so `up` also brings back one broker that died while the others run).
 kafka_up() {
-  if kafka_pid >/dev/null; then log "Kafka already runs (pid $(kafka_pid))"; return; fi
   mkdir -p "$KDIR"
   [ -f "$KDIR/brokers" ] || echo "${KAFKA_BROKERS:-1}" > "$KDIR/brokers"
   local n; n=$(brokers)
@@ -83,6 +84,7 @@ kafka_up() {
   local heap=(-Xms256m -Xmx1g); [ "$n" -gt 1 ] && heap=(-Xms128m -Xmx384m)  # three JVMs on a 2-core machine
   for i in $(seq 1 "$n"); do
     local dir port; dir=$(node_dir "$i"); port=$(broker_port "$i")
+    if kafka_pid_of "$i" >/dev/null; then log "Kafka node $i already runs (pid $(kafka_pid_of "$i"))"; continue; fi
     port_open "$port" && die "port $port is taken by another process; set KAFKA_PORT"
     mkdir -p "$dir/logs" "$dir/data"
     sed -e "s#@KAFKA_PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$(controller_port "$i")#g" \
@@ -219,7 +221,8 @@ case "${1:-}" in
     if [ -n "$(pg_bindir)" ] && pg_as "$(pg_bindir)/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1
     then echo "postgres: running on 127.0.0.1:$PG_PORT"; else echo "postgres: stopped"; fi;;
   env) print_env;;
+  restart-postgres) pg_down; pg_up;;  # what an operator does for a minor upgrade; workers must reconnect on their own
   reset) kafka_down; pg_down; log "deleting Kafka's data and $PGHOME"
          rm -rf "$KDIR/data" "$KDIR"/node-* "$KDIR/brokers" "$KDIR/cluster-id" "$PGHOME";;
-  *) echo "usage: $0 up|down|status|env|reset" >&2; exit 2;;
+  *) echo "usage: $0 up|down|status|env|restart-postgres|reset" >&2; exit 2;;
 esac

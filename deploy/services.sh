@@ -12,7 +12,10 @@ RUN=$STATE/run
 CONF=$RUN/supervisord.conf
 cd "$ROOT"
 export UV_PYTHON_DOWNLOADS=never
-declare -A PORTS=([firms]=8101 [banks]=8102 [matcher]=8103 [oversight]=8104)
+# LIANRONG_PORT_BASE moves every port (portal at the base, APIs base+1..4, workers base+101.., base+201..) so a
+# second installation (the fault suite's) can run beside the demo.
+BASE=${LIANRONG_PORT_BASE:-8100}
+declare -A PORTS=([firms]=$((BASE + 1)) [banks]=$((BASE + 2)) [matcher]=$((BASE + 3)) [oversight]=$((BASE + 4)))
 ROLES=(api consumer relay)
 roles_of() { if [ "$1" = banks ]; then echo "${ROLES[@]} webhooks"; else echo "${ROLES[@]}"; fi; }
 PY=$ROOT/.venv/bin/python
@@ -38,6 +41,9 @@ write_conf() {
     local upper=${s^^}
     env+=",${upper}_DATABASE_URL=\"$(eval echo "\$${upper}_DATABASE_URL")\",${upper}_HTTP_PORT=\"${PORTS[$s]}\""
   done
+  env+=",PORTAL_HTTP_PORT=\"$BASE\",PORTAL_FIRMS_URL=\"http://127.0.0.1:${PORTS[firms]}\""
+  env+=",PORTAL_BANKS_URL=\"http://127.0.0.1:${PORTS[banks]}\",PORTAL_MATCHER_URL=\"http://127.0.0.1:${PORTS[matcher]}\""
+  env+=",PORTAL_OVERSIGHT_URL=\"http://127.0.0.1:${PORTS[oversight]}\""
   env+=",PORTAL_DEMO_IDENTITIES=\"$STATE/demo-tokens.json\",PORTAL_DEMO_MODE=\"true\""
   cat >"$CONF" <<CONF
 [supervisord]
