@@ -103,9 +103,12 @@ def _stop_on_signals() -> asyncio.Event:
 _SERVERS: list[asyncio.Server] = []  # the probes' server lives as long as the process
 
 
+_PROBES_HOST = ["127.0.0.1"]  # --metrics-host: 0.0.0.0 in a container, so its healthcheck and a scraper reach it
+
+
 async def _probes(port: int) -> None:
     if port:
-        _SERVERS.append(await serve_probes(port))
+        _SERVERS.append(await serve_probes(port, _PROBES_HOST[0]))
 
 
 async def run_consumer(spec: ServiceSpec, settings: ServiceSettings, probes_port: int = 0) -> None:
@@ -165,7 +168,11 @@ def main(spec: ServiceSpec, argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--metrics-port", type=int, default=0, help="workers: serve /healthz, /readyz and /metrics on this port"
     )
+    parser.add_argument(
+        "--metrics-host", default="127.0.0.1", help="workers: the address of the probes (0.0.0.0 in a container)"
+    )
     args = parser.parse_args(argv)
+    _PROBES_HOST[0] = args.metrics_host
     settings = ServiceSettings.load(spec.name)
     configure_logging(spec.name, settings.log_format, settings.log_level)
     structlog.contextvars.bind_contextvars(process=args.process)

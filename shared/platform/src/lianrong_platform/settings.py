@@ -1,11 +1,14 @@
 """Service settings from the environment.
 
 Each service reads its own variables with its name as prefix (`FIRMS_DATABASE_URL`, `FIRMS_HTTP_PORT`, …); what all
-services share (the Kafka bootstrap servers, the token public key) has one unprefixed name.
+services share (the Kafka bootstrap servers, the token public key) has one unprefixed name. A secret may instead be a
+file of that name in LIANRONG_SECRETS_DIR (a mounted Docker secret or Kubernetes Secret), so it never shows in the
+process's environment.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -43,4 +46,5 @@ class ServiceSettings(BaseSettings):
     @classmethod
     def load(cls, service: str) -> ServiceSettings:
         """Read the service's settings from variables prefixed with its name (FIRMS_…)."""
-        return cls(service=service, _env_prefix=f"{service.upper()}_")
+        secrets_dir = os.environ.get("LIANRONG_SECRETS_DIR") or None
+        return cls(service=service, _env_prefix=f"{service.upper()}_", _secrets_dir=secrets_dir)

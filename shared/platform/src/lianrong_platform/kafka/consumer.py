@@ -30,6 +30,7 @@ from contracts import Event, dead_letter_topic
 from contracts.envelope import correlation
 from lianrong_platform import inbox
 from lianrong_platform.db import Connection
+from lianrong_platform.kafka.connection import client_options
 from lianrong_platform.kafka.topics import ensure_topics
 from lianrong_platform.probes import STATUS
 
@@ -96,6 +97,7 @@ class EventConsumer:
             auto_offset_reset="earliest",
             isolation_level="read_committed",
             max_poll_records=500,
+            **client_options(),
         )
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from aiokafka import AIOKafkaProducer
 
+from lianrong_platform.kafka.connection import client_options
+
 
 def idempotent_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaProducer:
     return AIOKafkaProducer(
@@ -16,4 +18,5 @@ def idempotent_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaPr
         acks="all",
         linger_ms=5,
         request_timeout_ms=30_000,
+        **client_options(),
     )

@@ -14,6 +14,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
 from contracts import TOPICS, dead_letter_topic
+from lianrong_platform.kafka.connection import client_options
 
 SERVICE_GROUPS = ("firms", "banks", "matcher", "oversight")
 
@@ -48,7 +49,7 @@ async def ensure_topics(bootstrap_servers: str, topics: Iterable[tuple[str, int]
 async def _connected_admin(bootstrap_servers: str, wait_s: float) -> AIOKafkaAdminClient:
     deadline = asyncio.get_running_loop().time() + wait_s
     while True:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000, **client_options())
         try:
             await admin.start()
             return admin
