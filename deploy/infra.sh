@@ -63,6 +63,11 @@ kafka_fetch() {
 brokers() { if [ -f "$KDIR/brokers" ]; then cat "$KDIR/brokers"; else echo "${KAFKA_BROKERS:-1}"; fi; }
 node_dir() { if [ "$1" = 1 ]; then echo "$KDIR"; else echo "$KDIR/node-$1"; fi; }
 broker_port() { echo $((KAFKA_PORT + 10 * ($1 - 1))); }
+sasl_port() { echo $(($(broker_port "$1") + 5)); }
+sasl_password() {
+  [ -s "$KDIR/sasl-password" ] || (umask 077 && mkdir -p "$KDIR" && head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$KDIR/sasl-password")
+  cat "$KDIR/sasl-password"
+}
 controller_port() { echo $((KAFKA_CONTROLLER_PORT + 10 * ($1 - 1))); }
 replication() { if [ "$(brokers)" -ge 3 ]; then echo 3; else echo 1; fi; }
 min_isr() { if [ "$(brokers)" -ge 3 ]; then echo 2; else echo 1; fi; }
@@ -88,9 +93,11 @@ kafka_up() {
     port_open "$port" && die "port $port is taken by another process; set KAFKA_PORT"
     mkdir -p "$dir/logs" "$dir/data"
     sed -e "s#@KAFKA_PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$(controller_port "$i")#g" \
+        -e "s#@SASL_PORT@#$(sasl_port "$i")#g" -e "s#@SASL_PASSWORD@#$(sasl_password)#g" \
         -e "s#@DATA_DIR@#$dir/data#g" -e "s#@NODE_ID@#$i#g" -e "s#@VOTERS@#$(IFS=,; echo "${voters[*]}")#g" \
         -e "s#@RF@#$(replication)#g" -e "s#@MIN_ISR@#$(min_isr)#g" \
         "$ROOT/deploy/kafka/server.properties.in" > "$dir/server.properties"
+    chmod 600 "$dir/server.properties"  # it holds the SASL password
     local jvm=(java "${heap[@]}" -XX:+UseG1GC -Djava.awt.headless=true
                -Dlog4j.configuration="file:$ROOT/deploy/kafka/log4j.properties" -Dkafka.logs.dir="$dir/logs"
                -cp "$libs/*")
@@ -200,6 +207,8 @@ pg_down() {
 print_env() {
   cat <<ENV
 export KAFKA_BOOTSTRAP_SERVERS=$(bootstrap)
+export LIANRONG_KAFKA_SASL_SERVERS=127.0.0.1:$(sasl_port 1)
+export LIANRONG_KAFKA_SASL_PASSWORD=$(sasl_password)
 export KAFKA_REPLICATION_FACTOR=$(replication)
 export KAFKA_MIN_INSYNC_REPLICAS=$(min_isr)
 export DATABASE_URL=postgresql://postgres:$PG_SUPERPASS@127.0.0.1:$PG_PORT/postgres

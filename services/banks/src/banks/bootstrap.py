@@ -13,6 +13,8 @@ from banks.adapters.postgres_inbox_feed import inbox_feed
 from banks.entrypoints import api, consumer, integration_api
 from banks.settings import BanksSettings
 from banks.webhooks import run_dispatcher
+from lianrong_platform.auth import Principal
+from lianrong_platform.db import Connection
 from lianrong_platform.service import ServiceSpec
 from lianrong_platform.settings import ServiceSettings
 
@@ -27,6 +29,19 @@ async def webhook_dispatcher(settings: ServiceSettings, stop: asyncio.Event) -> 
     await run_dispatcher(settings.database_url, BanksSettings(), stop)
 
 
+async def known_subject(conn: Connection, principal: Principal) -> bool:
+    """A bank's people and systems act for a bank (and an officer) registered here; anyone else is not checked."""
+    if principal.officer_id is not None:
+        return bool(
+            await conn.fetchval(
+                "SELECT 1 FROM officers WHERE officer_id = $1 AND bank_id = $2", principal.officer_id, principal.bank_id
+            )
+        )
+    if principal.bank_id is not None:
+        return bool(await conn.fetchval("SELECT 1 FROM banks WHERE bank_id = $1", principal.bank_id))
+    return True
+
+
 SPEC = ServiceSpec(
     name="banks",
     title="链融 banks service",
@@ -39,4 +54,5 @@ SPEC = ServiceSpec(
     handlers=consumer.HANDLERS,
     api_resources=(inbox_feed, banks_settings),
     workers={"webhooks": webhook_dispatcher},
+    known_subject=known_subject,
 )

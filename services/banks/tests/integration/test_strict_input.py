@@ -5,8 +5,11 @@ beyond any page, a disbursement dated years before its match; and a line is neve
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
+
+from lianrong_platform.auth import Role
 
 from .conftest import BanksWorld, product_body
 
@@ -98,3 +101,25 @@ async def test_a_line_is_never_cut_below_what_is_reserved_and_disbursed(banks: B
         "bank_admin_a", "PATCH", f"/v1/products/{banks.ids['product']}", json={"capacity": "4500000"}
     )
     assert exact.status_code == 200, exact.text
+
+
+@pytest.mark.parametrize(
+    ("role", "subject"),
+    [
+        (Role.BANK_ADMIN, {"bank_id": "nobody"}),
+        (Role.OFFICER, {"bank_id": "bank_a", "officer_id": "nobody"}),
+        (Role.OFFICER, {"bank_id": "bank_b", "officer_id": "officer_a1"}),  # a real officer, of another bank
+        (Role.BANK_SYSTEM, {"bank_id": "nobody"}),
+    ],
+)
+async def test_a_validly_signed_token_for_a_bank_or_officer_that_does_not_exist_is_refused(
+    banks: BanksWorld, tokens, role: Role, subject: dict[str, str]
+) -> None:
+    named = {k: banks.ids.get(v, uuid.uuid4()) for k, v in subject.items()}
+    token = tokens.issuer.issue(role, "ghost", **named)
+    for path in ("/v1/session", f"/v1/banks/{banks.ids['bank_a']}/products", "/v1/matches"):
+        response = await banks.client.get(path, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401, (path, response.text)
+        assert response.json()["type"].endswith("/unknown-subject")
+    real = tokens.issuer.issue(Role.OFFICER, "a1", bank_id=banks.ids["bank_a"], officer_id=banks.ids["officer_a1"])
+    assert (await banks.client.get("/v1/session", headers={"Authorization": f"Bearer {real}"})).status_code == 200

@@ -13,7 +13,7 @@ from typing import Any
 from lianrong_platform.db import Connection
 from oversight.adapters import postgres_facts as store
 from oversight.domain import cells as c
-from oversight.domain.disclosure import Cell, publishable
+from oversight.domain.disclosure import MIN_FIRMS, Cell, publishable
 
 GROUPABLE = (*c.DIMENSIONS, "week")
 
@@ -49,12 +49,14 @@ async def flows(conn: Connection, by: list[str], start: date, end: date, filters
     cells = await week_cells(conn, dims, start, end, filters)
     published = {(cell.key, cell.week) for cell in cells if not cell.suppressed}
     seconds: dict[tuple[tuple[str, ...], str], list[float]] = defaultdict(list)
+    timed_firms: dict[tuple[tuple[str, ...], str], set[str]] = defaultdict(set)
     for row in await store.durations(conn, grouping, start, end, filters):
         key = tuple(row[d] for d in grouping)
         if (key, row["week"]) in published:
             out = tuple(v for d, v in zip(grouping, key, strict=True) if d in dims)
             week = row["week"].isoformat() if "week" in by else ""
             seconds[((*out, week), row["metric"])].append(row["seconds"])
+            timed_firms[((*out, week), row["metric"])].add(row["firm_key"])
 
     rows: dict[tuple[str, ...], dict[str, Any]] = {}
     totals: dict[str, dict[str, Any]] = {}
@@ -71,9 +73,13 @@ async def flows(conn: Connection, by: list[str], start: date, end: date, filters
                 "key": dict(zip(dims, out, strict=True)) | ({"week": week} if week else {}),
                 "metrics": {},
                 "amounts_withheld": [],
+                "counts_withheld": [],
             },
         )
+        row["counts_withheld"] = sorted(set(row["counts_withheld"]) | cell.hidden_counts)
         for metric, n in cell.counts.items():
+            if metric in cell.hidden_counts:
+                continue  # fewer than the threshold of firms make it up (or it would reveal such a figure)
             for target in (row["metrics"], totals):
                 entry = target.setdefault(metric, {"count": 0, "amount": None})
                 entry["count"] += n
@@ -81,7 +87,8 @@ async def flows(conn: Connection, by: list[str], start: date, end: date, filters
                     entry["amount"] = (entry["amount"] or Decimal(0)) + cell.amounts[metric]
         row["amounts_withheld"] = sorted(set(row["amounts_withheld"]) | (cell.hidden_amounts & c.AMOUNT_METRICS))
     for (rkey, metric), values in seconds.items():
-        if rkey in rows:
+        # A median or p90 is published only over the durations of at least the threshold of distinct firms.
+        if rkey in rows and len(timed_firms[(rkey, metric)]) >= MIN_FIRMS:
             rows[rkey]["metrics"][f"{metric}_median_s"] = _p(values, 0.5)
             rows[rkey]["metrics"][f"{metric}_p90_s"] = _p(values, 0.9)
     return {
@@ -111,13 +118,18 @@ async def lead_banks(conn: Connection, start: date, end: date) -> list[dict[str,
         mine = [x for x in cells if x.key == (lead["chain"], lead["bank_id"])]
         shown = [x for x in mine if not x.suppressed]
 
-        def total(metric: str, cells_: list[Cell] = shown) -> int:
-            return sum(x.counts.get(metric, 0) for x in cells_)
+        def figure(*metrics: str, prefix: str = "", cells_: list[Cell] = shown) -> int | None:
+            """A statistic over the period, published when at least the threshold of distinct firms make it up."""
+            chosen = [(x, m) for x in cells_ for m in x.counts if m in metrics or (prefix and m.startswith(prefix))]
+            firms = set().union(*(x.metric_firms[m] for x, m in chosen)) if chosen else set()
+            if chosen and len(firms) < MIN_FIRMS:
+                return None
+            return sum(x.counts[m] for x, m in chosen)
 
-        def starting(prefix: str, cells_: list[Cell] = shown) -> int:
-            return sum(n for x in cells_ for m, n in x.counts.items() if m.startswith(prefix))
+        def plus(a: int | None, b: int | None) -> int | None:
+            return None if a is None or b is None else a + b
 
-        approved, rejected = total(c.APPROVED), starting(c.REJECTED + ":")
+        approved, rejected = figure(c.APPROVED), figure(prefix=c.REJECTED + ":")
         disbursed = None
         if shown and all(c.DISBURSED not in x.hidden_amounts for x in shown):
             disbursed = sum((x.amounts.get(c.DISBURSED, Decimal(0)) for x in shown), Decimal(0))
@@ -129,13 +141,16 @@ async def lead_banks(conn: Connection, start: date, end: date) -> list[dict[str,
                 "bank_name": lead["name"],
                 "weeks_published": len(shown),
                 "weeks_withheld": len(mine) - len(shown),
-                "needs_routed": total(c.MATCHED) + total(c.REROUTED),
-                "answered": total(c.CONTACTED) + starting(c.DECLINED + ":"),
-                "sla_breaches": total(c.SLA_BREACH),
-                "decision_breaches": total(c.DECISION_BREACH),
+                "needs_routed": figure(c.MATCHED, c.REROUTED),
+                "answered": figure(c.CONTACTED, prefix=c.DECLINED + ":"),
+                "sla_breaches": figure(c.SLA_BREACH),
+                "decision_breaches": figure(c.DECISION_BREACH),
                 "approved": approved,
                 "rejected": rejected,
-                "approval_rate": round(approved / (approved + rejected), 4) if approved + rejected else None,
+                # A rate only when both its counts are published (else it would give away the withheld one).
+                "approval_rate": round(approved / total, 4)
+                if approved is not None and (total := plus(approved, rejected))
+                else None,
                 "amount_disbursed": disbursed,
                 "chain_credit_line": line,
                 "credit_line_used": float(disbursed / line) if disbursed is not None and line else None,

@@ -24,6 +24,11 @@ class FlowCell(BaseModel):
         description="Counts and sums by metric; `<metric>_median_s` and `<metric>_p90_s` are durations in seconds."
     )
     amounts_withheld: list[str] = Field(description="Metrics whose sums are withheld by disclosure control.")
+    counts_withheld: list[str] = Field(
+        default_factory=list,
+        description="Metrics whose counts are withheld: fewer than the threshold of distinct firms make them up here, "
+        "or they would reveal such a figure. Absent from `metrics`, never shown as 0.",
+    )
 
 
 class Flows(BaseModel):
@@ -40,19 +45,20 @@ class Flows(BaseModel):
 
 
 class LeadBankRecord(BaseModel):
-    """A chain's lead bank (主办行) and what it did with the chain's needs over the period."""
+    """A chain's lead bank (主办行) and what it did with the chain's needs over the period. A figure is null when
+    fewer than the threshold of distinct firms make it up (withheld, not zero)."""
 
     chain: str
     bank_id: UUID
     bank_name: str | None
     weeks_published: int
     weeks_withheld: int
-    needs_routed: int
-    answered: int
-    sla_breaches: int
-    decision_breaches: int
-    approved: int
-    rejected: int
+    needs_routed: int | None
+    answered: int | None
+    sla_breaches: int | None
+    decision_breaches: int | None
+    approved: int | None
+    rejected: int | None
     approval_rate: float | None
     amount_disbursed: Decimal | None
     chain_credit_line: Decimal | None

@@ -86,3 +86,70 @@ def test_one_firm_holding_most_of_a_sum_hides_the_amount_not_the_count() -> None
     [cell] = table(facts, (0, 1))
     assert not cell.suppressed
     assert cell.hidden_amounts == {"submitted"}
+
+
+# Two metrics per firm's fact: every need is submitted, some are approved — approvals are the rarer statistic.
+mixed_strategy = st.lists(
+    st.tuples(
+        st.sampled_from("ABC"),
+        st.sampled_from("wxyz"),
+        st.integers(0, 1),
+        st.sampled_from([f"f{i}" for i in range(25)]),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=150,
+)
+
+
+def mixed_table(facts: list[tuple[str, str, int, str, bool]], dims: tuple[int, ...]) -> list[Cell]:
+    rows = []
+    for chain, town, w, firm, approved in facts:
+        rows.append(((chain, town), WEEK + timedelta(weeks=w), "submitted", firm, 1, None))
+        if approved:
+            rows.append(((chain, town), WEEK + timedelta(weeks=w), "approved", firm, 1, Decimal(100)))
+    return publishable(rows, dims, 2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(mixed_strategy)
+def test_every_published_statistic_rests_on_enough_firms_of_its_own(
+    facts: list[tuple[str, str, int, str, bool]],
+) -> None:
+    for dims in ((0,), (1,), (0, 1)):
+        for c in mixed_table(facts, dims):
+            for metric in c.counts:
+                if metric not in c.hidden_counts:
+                    assert not c.suppressed
+                    assert len(c.metric_firms[metric]) >= MIN_FIRMS, (metric, c.metric_firms[metric])
+            for metric in c.amounts:
+                if metric not in c.hidden_amounts:
+                    assert metric not in c.hidden_counts
+
+
+@settings(max_examples=300, deadline=None)
+@given(mixed_strategy)
+def test_a_withheld_count_cannot_be_recovered_from_the_coarser_table(
+    facts: list[tuple[str, str, int, str, bool]],
+) -> None:
+    fine = mixed_table(facts, (0, 1))
+    for coarse_dim in (0, 1):
+        coarse = mixed_table(facts, (coarse_dim,))
+        for parent in coarse:
+            if "approved" in parent.hidden_counts or "approved" not in parent.counts:
+                continue
+            children = [c for c in fine if c.key[coarse_dim] == parent.key[0] and c.week == parent.week]
+            held = [c for c in children if "approved" in c.hidden_counts and "approved" in c.counts]
+            if held:
+                # the published parent minus the published children = the withheld children together
+                assert len(held) >= 2
+                assert len(set().union(*(c.metric_firms["approved"] for c in held))) >= MIN_FIRMS
+
+
+def test_a_cell_of_many_firms_withholds_a_count_that_few_make_up() -> None:
+    rows = [(("A", "w"), WEEK, "submitted", f"f{i}", 1, None) for i in range(12)]
+    rows += [(("A", "w"), WEEK, "approved", "f0", 1, Decimal(500_000))]
+    (cell,) = publishable(rows, (0, 1), 2)
+    assert not cell.suppressed
+    assert cell.hidden_counts == {"approved"}
+    assert "approved" in cell.hidden_amounts

@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import signal
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +25,8 @@ from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from contracts import decode
-from lianrong_platform.auth import TokenVerifier
-from lianrong_platform.db import create_pool, migrate_dsn
+from lianrong_platform.auth import Principal, TokenVerifier
+from lianrong_platform.db import Connection, create_pool, migrate_dsn
 from lianrong_platform.http.health import router as health_router
 from lianrong_platform.http.middleware import BodyLimit, RequestContext, TextGuard
 from lianrong_platform.http.openapi import install_openapi
@@ -54,6 +54,8 @@ class ServiceSpec:
     api_resources: Sequence[Callable[[FastAPI, ServiceSettings], AbstractAsyncContextManager[None]]] = ()
     # Loops that run beside the consumer in its process (e.g. the matcher's deadline sweep), until it stops.
     consumer_tasks: Sequence[Callable[[asyncpg.Pool, asyncio.Event], Coroutine[Any, Any, None]]] = ()
+    # Whether the bank or officer a token names exists here (the banks service keeps them); None: not checked.
+    known_subject: Callable[[Connection, Principal], Awaitable[bool]] | None = None
     # Processes of their own beyond api, consumer and relay (e.g. the banks' webhook dispatcher), by name.
     workers: Mapping[str, Callable[[ServiceSettings, asyncio.Event], Coroutine[Any, Any, None]]] = field(
         default_factory=dict
@@ -71,6 +73,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings, verifier: TokenVeri
             settings.jwt_public_key_file, issuer=settings.jwt_issuer, audience=settings.jwt_audience
         )
         app.state.settings = settings
+        app.state.known_subject, app.state.known_subjects = spec.known_subject, set()
         try:
             async with contextlib.AsyncExitStack() as stack:
                 for resource in spec.api_resources:

@@ -70,4 +70,4 @@ async def durations(
 ) -> list[Any]:
     where, args = _where(start, end, filters)
     cols = ", ".join([*dims, "week", "metric"])
-    return list(await conn.fetch(f"SELECT {cols}, seconds FROM durations WHERE {where}", *args))
+    return list(await conn.fetch(f"SELECT {cols}, firm_key, seconds FROM durations WHERE {where}", *args))

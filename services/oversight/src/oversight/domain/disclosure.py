@@ -7,6 +7,9 @@ The rule (documented in the API):
    in one dimension only (same week), the suppressed cells are never a single cell and always hold at least
    MIN_FIRMS firms together; otherwise the smallest published cell of the group is suppressed too, until stable.
    The same holds, metric by metric, for suppressed amounts.
+   Each published statistic rests on MIN_FIRMS firms of its own: a count (or sum) of a metric that fewer firms
+   make up within a published cell is withheld, with the same protection within groups and linked tables, so a
+   cell of 40 firms never publishes "approved: 1".
 4. Linked tables: a cell is published only if the finer table under it (one more dimension) would not reveal
    anything through it: beneath it, no suppressed cell, or at least two holding at least MIN_FIRMS firms together.
 5. Time: each week is a cell of its own; a figure over several weeks adds only the weeks published, so comparing
@@ -34,12 +37,16 @@ class Cell:
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     amounts: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     by_firm: dict[str, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Decimal)))
+    metric_firms: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     suppressed: bool = False
     forced: bool = False  # suppressed because of the finer table beneath it
+    forced_counts: set[str] = field(default_factory=set)  # metrics withheld because of the finer table
+    hidden_counts: set[str] = field(default_factory=set)
     hidden_amounts: set[str] = field(default_factory=set)
 
     def add(self, metric: str, firm: str, count: int, amount: Decimal | None) -> None:
         self.firms.add(firm)
+        self.metric_firms[metric].add(firm)
         self.counts[metric] += count
         if amount is not None:
             self.amounts[metric] += amount
@@ -56,13 +63,17 @@ def control(cells: Sequence[Cell], min_firms: int = MIN_FIRMS) -> None:
     """Mark what may not be published, in place."""
     for cell in cells:
         cell.suppressed = cell.forced or len(cell.firms) < min_firms
-        cell.hidden_amounts = {m for m in cell.amounts if cell.suppressed or cell.dominated(m)}
+        few = {m for m, firms in cell.metric_firms.items() if len(firms) < min_firms}
+        cell.hidden_counts = set(cell.counts) if cell.suppressed else few | (cell.forced_counts & set(cell.counts))
+        cell.hidden_amounts = {m for m in cell.amounts if m in cell.hidden_counts or cell.dominated(m)}
     dims = len(cells[0].key) if cells else 0
     changed = True
     while changed:
         changed = False
         for group in _groups(cells, dims):
             changed |= _protect_cells(group, min_firms)
+            for metric in {m for c in group for m in c.counts}:
+                changed |= _protect_counts(group, metric, min_firms)
             for metric in {m for c in group for m in c.amounts}:
                 changed |= _protect_amounts(group, metric)
 
@@ -87,7 +98,26 @@ def _protect_cells(group: list[Cell], min_firms: int) -> bool:
         return False  # the coarser cell is then the same small group, and is suppressed there by the threshold
     smallest = min(shown, key=lambda c: (len(c.firms), c.key))
     smallest.suppressed = True
+    smallest.hidden_counts = set(smallest.counts)
     smallest.hidden_amounts = set(smallest.amounts)
+    return True
+
+
+def _protect_counts(group: list[Cell], metric: str, min_firms: int) -> bool:
+    """Rule 3 for one metric's counts: the withheld ones of a group never stand alone or on fewer than MIN_FIRMS."""
+    carrying = [c for c in group if metric in c.counts]
+    hidden = [c for c in carrying if metric in c.hidden_counts]
+    if not hidden:
+        return False
+    if len(hidden) > 1 and len(set().union(*(c.metric_firms[metric] for c in hidden))) >= min_firms:
+        return False
+    shown = [c for c in carrying if metric not in c.hidden_counts]
+    if not shown:
+        return False
+    smallest = min(shown, key=lambda c: (len(c.metric_firms[metric]), c.key))
+    smallest.hidden_counts.add(metric)
+    if metric in smallest.amounts:
+        smallest.hidden_amounts.add(metric)
     return True
 
 
@@ -133,5 +163,10 @@ def publishable(
             hidden = [c for c in children if c.suppressed]
             if hidden and (len(hidden) < 2 or len(set().union(*(c.firms for c in hidden))) < min_firms):
                 by_key[parent_key].forced = True
+            for metric in {m for child in children for m in child.counts}:
+                held = [c for c in children if metric in c.hidden_counts]
+                firms = set().union(*(c.metric_firms[metric] for c in held)) if held else set()
+                if held and (len(held) < 2 or len(firms) < min_firms):
+                    by_key[parent_key].forced_counts.add(metric)
     control(cells, min_firms)
     return cells

@@ -6,7 +6,7 @@ Tokens are EdDSA (Ed25519) JWTs: services hold only the public key, so no servic
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -67,21 +67,37 @@ class TokenVerifier:
             raise Unauthorized("The token's role or subject is not valid.", headers=CHALLENGE) from exc
 
 
-def authenticated(request: Request) -> Principal:
-    """FastAPI dependency: the caller, or 401 problem+json."""
+async def authenticated(request: Request) -> Principal:
+    """FastAPI dependency: the caller, or 401 problem+json. A service that keeps the banks or officers a token can
+    name (ServiceSpec.known_subject) also refuses a validly signed token whose subject it does not know."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("A bearer token is required.", headers=CHALLENGE)
     verifier: TokenVerifier = request.app.state.token_verifier
-    return verifier.verify(token.strip())
+    principal = verifier.verify(token.strip())
+    known = getattr(request.app.state, "known_subject", None)
+    if known is not None:
+        seen: set[Principal] = request.app.state.known_subjects
+        if principal not in seen:
+            async with request.app.state.pool.acquire() as conn:
+                if not await known(conn, principal):
+                    raise Unauthorized(
+                        "The token names a bank or officer that does not exist.",
+                        code="unknown-subject",
+                        headers=CHALLENGE,
+                    )
+            if len(seen) > 100_000:
+                seen.clear()  # subjects are never deleted: a bounded cache of the ones already checked
+            seen.add(principal)
+    return principal
 
 
-def require(*roles: Role) -> Callable[[Principal], Principal]:
+def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """FastAPI dependency factory: the caller if their role is one of `roles`, else 403 problem+json."""
     allowed = frozenset(roles)
 
-    def check(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
         if principal.role not in allowed:
             raise Forbidden(f"This needs one of the roles: {', '.join(sorted(allowed))}.")
         return principal

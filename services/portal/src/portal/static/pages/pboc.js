@@ -38,11 +38,16 @@ PAGES.pboc = async (view) => {
   const late = h("div", { id: "sla" });
   const leads = h("div", { id: "lead-banks" });
 
+  // A withheld figure reads 未公布 with the rule on hover, never 0 (0 means nothing happened).
+  const notPublished = () => h("span", { class: "withheld", title: t("withheldRule") }, t("notPublished"));
+  const countOf = (c, m) => ((c.counts_withheld || []).includes(m) ? notPublished() : (c.metrics[m] || {}).count || 0);
+  const orWithheld = (v, show = (x) => x) => (v === null || v === undefined ? notPublished() : show(v));
+
   const drawFlows = (report) => flows.replaceChildren(
     h("div", { class: "scroll" }, h("table", {}, h("tr", {}, h("th", {}, groupingText(by)),
       FLOW_METRICS.map((m) => h("th", { class: "num" }, t(`metrics.${m}`))), h("th", { class: "num" }, t("disbursedAmount"))),
       report.cells.map((c) => h("tr", { "data-chain": by === "chain" ? c.key.chain : label(c.key) }, h("td", {}, label(c.key)),
-        FLOW_METRICS.map((m) => h("td", { class: "num", "data-metric": m }, (c.metrics[m] || {}).count || 0)),
+        FLOW_METRICS.map((m) => h("td", { class: "num", "data-metric": m }, countOf(c, m))),
         h("td", { class: "num" }, money((c.metrics.disbursed || {}).amount)))))),
     bars(report.cells, "submitted", (c) => label(c.key)),
     h("p", { class: "muted" }, `${report.week_cells_withheld ?? 0} ${t("withheld")}`));
@@ -54,7 +59,9 @@ PAGES.pboc = async (view) => {
     for (const c of report.cells) {
       const key = c.key[lineBy];
       if (!series.has(key)) series.set(key, { key, label: nameOf(lineBy, key), values: new Map() });
-      series.get(key).values.set(c.key.week, (c.metrics[lineMetric] || {}).count || 0);
+      if (!(c.counts_withheld || []).includes(lineMetric)) {  // a withheld week is a gap, not a dip to 0
+        series.get(key).values.set(c.key.week, (c.metrics[lineMetric] || {}).count || 0);
+      }
     }
     const total = (s) => [...s.values.values()].reduce((a, b) => a + b, 0);
     const busiest = [...series.values()].sort((a, b) => total(b) - total(a)).slice(0, 6);
@@ -64,7 +71,8 @@ PAGES.pboc = async (view) => {
   const drawLate = (report) => {
     const weeks = weeksBetween(report.from, report.to);
     const series = ["sla_breach", "escalated", "rerouted"].map((m) => ({ key: m, label: t(`metrics.${m}`),
-      values: new Map(report.cells.map((c) => [c.key.week, (c.metrics[m] || {}).count || 0])) }));
+      values: new Map(report.cells.filter((c) => !(c.counts_withheld || []).includes(m))
+        .map((c) => [c.key.week, (c.metrics[m] || {}).count || 0])) }));
     late.replaceChildren(lineChart(weeks, series, t("slaAndEscalations")));
   };
 
@@ -72,8 +80,10 @@ PAGES.pboc = async (view) => {
     [t("chain"), t("leadBank"), t("needsRouted"), t("answered"), t("breaches"), t("approvalRate"), t("disbursedAmount"),
      t("lineUsed")].map((x) => h("th", {}, x))),
     table.map((r) => h("tr", {}, h("td", {}, nameOf("chain", r.chain)), h("td", {}, r.bank_name),
-      h("td", { class: "num" }, r.needs_routed), h("td", { class: "num" }, r.answered), h("td", { class: "num" }, r.sla_breaches),
-      h("td", { class: "num" }, r.approval_rate === null ? "—" : `${Math.round(r.approval_rate * 100)}%`),
+      h("td", { class: "num" }, orWithheld(r.needs_routed)), h("td", { class: "num" }, orWithheld(r.answered)),
+      h("td", { class: "num" }, orWithheld(r.sla_breaches)),
+      h("td", { class: "num" }, r.approved === null || r.rejected === null ? notPublished()
+        : r.approval_rate === null ? "—" : `${Math.round(r.approval_rate * 100)}%`),
       h("td", { class: "num" }, money(r.amount_disbursed)),
       h("td", { class: "num" }, r.credit_line_used === null ? "—" : `${(r.credit_line_used * 100).toFixed(2)}%`))))));
 
