@@ -85,8 +85,10 @@ async def demo(infra, module_databases, tmp_path_factory) -> AsyncIterator[Demo]
 async def test_an_sme_need_travels_to_the_officer_and_back_and_the_pboc_sees_it(demo: Demo) -> None:
     pboc = await demo.log_in(demo.first("regulator"))
     row = pboc.locator('tr[data-chain="smart_terminal"] td[data-metric="disbursed"]')
+    submitted = pboc.locator('tr[data-chain="smart_terminal"] td[data-metric="submitted"]')
     await expect(row).to_be_visible(timeout=20_000)
-    disbursed_before = int(await row.inner_text())
+    disbursed_before = await row.inner_text()
+    submitted_before = int(await submitted.inner_text())
     await pboc.screenshot(path=str(SHOTS / "pboc-before.png"), full_page=True)
 
     page = await demo.log_in(demo.first("sme"))
@@ -132,8 +134,11 @@ async def test_an_sme_need_travels_to_the_officer_and_back_and_the_pboc_sees_it(
     await expect(newest.locator('[data-status="disbursed"]')).to_be_visible(timeout=30_000)
     await page.screenshot(path=str(SHOTS / "sme-disbursed.png"), full_page=True)
 
-    await expect(row).not_to_have_text(str(disbursed_before), timeout=30_000)  # the live feed moved it
-    assert int(await row.inner_text()) == disbursed_before + 1
+    await expect(row).not_to_have_text(disbursed_before, timeout=30_000)  # the live feed moved it
+    # One firm's disbursal is a figure of fewer than five firms: withheld (未公布, the rule on hover), never 0 or 1.
+    await expect(row).to_have_text("未公布")
+    assert "5" in (await row.locator(".withheld").get_attribute("title") or "")
+    assert int(await submitted.inner_text()) == submitted_before + 1
     await pboc.screenshot(path=str(SHOTS / "pboc-after.png"), full_page=True)
 
 

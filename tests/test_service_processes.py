@@ -132,16 +132,22 @@ async def test_relay_publishes_to_the_catalogue_topic_and_consumers_run_and_stop
 
 
 async def test_an_api_with_an_open_live_stream_stops_within_a_bounded_time(service_env, tokens) -> None:
-    env, _ = service_env
+    env, dsns = service_env
     api = Process("banks", "api", env)
     base = f"http://127.0.0.1:{env['BANKS_HTTP_PORT']}"
-    officer = tokens.issuer.issue(Role.BANK_ADMIN, "admin-a", bank_id=uuid.uuid4())
+    bank_id = uuid.uuid4()
+    officer = tokens.issuer.issue(Role.BANK_ADMIN, "admin-a", bank_id=bank_id)
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         for _ in range(150):
             with contextlib.suppress(httpx.TransportError):
                 if (await client.get("/readyz")).status_code == 200:
                     break
             await asyncio.sleep(0.1)
+        conn = await asyncpg.connect(dsns["banks"])  # a token names a bank that exists (banks checks it)
+        await conn.execute(
+            "INSERT INTO banks (bank_id, code, name, kind) VALUES ($1, 'STREAM', '测试银行', 'rural')", bank_id
+        )
+        await conn.close()
         headers = {"Authorization": f"Bearer {officer}"}
         async with client.stream("GET", "/v1/matches/stream", headers=headers) as stream:
             assert stream.status_code == 200

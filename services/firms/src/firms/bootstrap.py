@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from firms.entrypoints import api, consumer
+from firms.entrypoints import api, consumer, listing_api
 from lianrong_platform.service import ServiceSpec
 
 SPEC = ServiceSpec(
@@ -16,6 +16,7 @@ SPEC = ServiceSpec(
     ),
     migrations=Path(__file__).parent / "migrations",
     routers=api.routers,
+    body_limits={"/v1/recommendation-lists": listing_api.MAX_UPLOAD_BYTES},
     consumes=consumer.TOPICS,
     handlers=consumer.HANDLERS,
 )

@@ -78,6 +78,8 @@ async def register_firm(conn: Connection, actor: Principal, cmd: RegisterFirm) -
         raise Invalid(str(exc), field="/uscc", code=exc.code, params=exc.params) from exc
     await _check_town(conn, cmd.town)
     facts = _facts(cmd.town, cmd.employees, cmd.revenue_last_year, cmd.honours)
+    if await firm_store.claimable(conn, firm_id, uscc):
+        return await _claim(conn, firm_id, cmd, facts)
     if await firm_store.exists(conn, firm_id):
         raise Conflict("this firm is registered already")
     if await firm_store.uscc_taken(conn, uscc):
@@ -86,6 +88,14 @@ async def register_firm(conn: Connection, actor: Principal, cmd: RegisterFirm) -
     await outbox.record(
         conn, ev.FirmRegistered(producer=PRODUCER, firm_id=firm_id, uscc=uscc, legal_name=cmd.legal_name, facts=facts)
     )
+    return await _firm_view(conn, firm_id)
+
+
+async def _claim(conn: Connection, firm_id: UUID, cmd: RegisterFirm, facts: ev.FirmFacts) -> FirmView:
+    """A firm a recommendation list created, claimed by its owner logged in with its USCC: the owner's own name,
+    facts and contact replace the list's."""
+    await firm_store.claim(conn, firm_id, cmd.legal_name, facts, cmd.contact)
+    await outbox.record(conn, ev.FirmChanged(producer=PRODUCER, firm_id=firm_id, facts=facts))
     return await _firm_view(conn, firm_id)
 
 

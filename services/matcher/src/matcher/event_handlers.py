@@ -13,7 +13,7 @@ from contracts import firms as firm_ev
 from contracts.values import DeclineReason, RejectReason
 from lianrong_platform.db import Connection
 from lianrong_platform.kafka.subscriptions import Subscriptions
-from matcher import matching
+from matcher import desk, matching
 from matcher.adapters import postgres_market as market
 from matcher.adapters import postgres_needs as needs
 from matcher.domain.market import NeedCase
@@ -64,6 +64,9 @@ async def need_submitted(conn: Connection, event: firm_ev.NeedSubmitted, setting
         first_loan=event.first_loan,
     )
     if found := await needs.insert_need(conn, case):
+        if event.source == "recommendation_list":
+            # Listed by a town task force: on its desk from the start, the clock to a decision running.
+            await desk.list_need(conn, case, "recommendation_list", settings, now=event.occurred_at, cause=event)
         await matching.route_need(conn, event.need_id, settings, cause=event, found=found)
 
 
@@ -99,6 +102,7 @@ async def match_accepted(conn: Connection, event: bank_ev.MatchAccepted, setting
     decide_by = event.occurred_at + timedelta(seconds=settings.decision_seconds)
     await needs.accept(conn, event.match_id, event.occurred_at, decide_by)
     await needs.set_need(conn, event.need_id, status="proposed")
+    await desk.note_contact_by_bank(conn, event.need_id, event.occurred_at)
 
 
 @subscriptions.handles(bank_ev.MatchDeclined)
@@ -121,6 +125,7 @@ async def loan_approved(conn: Connection, event: bank_ev.LoanApproved, settings:
     await needs.set_proposal(
         conn, event.match_id, "approved", reserved_amount=min(event.amount, proposal["reserved_amount"])
     )
+    await desk.note_decision(conn, event.need_id, event.occurred_at, approved=True)
 
 
 @subscriptions.handles(bank_ev.LoanRejected)
@@ -128,6 +133,7 @@ async def loan_rejected(conn: Connection, event: bank_ev.LoanRejected, settings:
     proposal = await needs.proposal_for_update(conn, event.match_id)
     if proposal is None or proposal["status"] not in ("open", "accepted"):
         return
+    await desk.note_decision(conn, event.need_id, event.occurred_at, approved=False)
     if event.reason is RejectReason.FIRM_WITHDREW:
         await matching.release(conn, proposal, "rejected")
         await needs.set_need(conn, event.need_id, status="closed")

@@ -18,6 +18,7 @@ from contracts import Event
 from contracts import matcher as ev
 from lianrong_platform import outbox
 from lianrong_platform.db import Connection
+from matcher import desk
 from matcher.adapters import postgres_decisions as decisions
 from matcher.adapters import postgres_market as market
 from matcher.adapters import postgres_needs as needs
@@ -52,11 +53,15 @@ async def route_need(
     now: datetime | None = None,
     found: tuple[NeedCase, dict[str, Any]] | None = None,
     kind: str | None = None,
+    only_bank: UUID | None = None,
 ) -> ev.MatchProposed | ev.NeedEscalated | None:
     """Propose the need to its best candidate, or escalate it. None when the need is not open for routing.
 
     `found` is the need's row when the caller holds it locked already (it has just inserted it). Every decision
-    that proposes or escalates is recorded with its inputs (the decision record, 全程留痕)."""
+    that proposes or escalates is recorded with its inputs (the decision record, 全程留痕).
+
+    `only_bank`: a coordinator's recommendation — that bank's products alone are candidates, whatever the tiers and
+    even if the bank passed the need on before; when none can serve it, DeskRefused and nothing changes."""
     found = found or await needs.need_for_update(conn, need_id)
     if found is None:
         return None
@@ -68,10 +73,13 @@ async def route_need(
     day = now.astimezone(CHINA).date()
     envelope: dict[str, Any] = {"producer": PRODUCER, **(cause.caused() if cause else {})}
     retry_at = now + timedelta(seconds=settings.retry_escalated_seconds)  # when an escalated need is tried again
-    skips = Skips(frozenset(row["skip_products"]), frozenset(row["skip_banks"]), frozenset(row["skip_officers"]))
+    skipped_banks = frozenset(row["skip_banks"]) - ({only_bank} if only_bank else set())
+    skips = Skips(frozenset(row["skip_products"]), skipped_banks, frozenset(row["skip_officers"]))
     await decisions.keep_weights(conn, WEIGHTS_VERSION, WEIGHTS)
     for _ in range(MAX_RACES):
         offers = await market.offers_for(conn, need.chain, [t.value for t in need.terms.product_types])
+        if only_bank is not None:
+            offers = [o for o in offers if o.bank_id == only_bank]
         roles = await market.roles_for(conn, need.chain)
         officers = await market.officers_of(conn, sorted({o.bank_id for o in offers}))
         decision = decide(
@@ -85,6 +93,14 @@ async def route_need(
             skip_officers=skips.officers,
         )
         choice = decision.choice
+        if choice is None and only_bank is not None:
+            summary = summarise((e.code, e.params) for e in decision.excluded) or [("no_product", 0, {})]
+            raise desk.DeskRefused(
+                "This bank has no product and officer that can serve the need.",
+                field="bank_id",
+                code="bank_cannot_serve",
+                params={"reasons": ",".join(code for code, _, _ in summary)},
+            )
         if choice is None and row["status"] == "escalated":
             # A second chance that found nobody either: the regulator knows already; wait and try again.
             await needs.set_need(conn, need_id, next_retry_at=retry_at)
@@ -98,7 +114,9 @@ async def route_need(
             outcome_of(decision, offers),
         )
         if choice is None:
-            return await _escalate(conn, need, row, decision, record, envelope, retry_at)
+            escalated = await _escalate(conn, need, row, decision, record, envelope, retry_at)
+            await desk.list_need(conn, need, "escalation", settings, now=now, cause=escalated)
+            return escalated
         amount = need.terms.amount
         if not await market.reserve(conn, choice.offer.product_id, need.chain, amount, choice.officer.officer_id):
             continue
@@ -151,6 +169,7 @@ async def route_need(
             ),
             answer_by=answer_by,
             decide_within_seconds=settings.decision_seconds,
+            route="recommended" if only_bank is not None else "automatic",
         )
         await outbox.record(conn, proposed)
         return proposed

@@ -29,6 +29,12 @@ class MatcherSettings(BaseSettings):
     decision_grace_seconds: int = Field(
         default=60, ge=0, description="How long after the decision deadline a late decision may still arrive."
     )
+    desk_clock_seconds: int = Field(
+        default=30 * 86400,
+        ge=1,
+        description="融资需求调度: from a need's listing on the coordination desk to the credit decision it is owed "
+        "(30 days, as the recommendation-list mechanism asks); past it the breach is counted.",
+    )
     record_retention_days: int = Field(
         default=3650, ge=1, description="How long routing decisions are kept in the decision record (全程留痕)."
     )

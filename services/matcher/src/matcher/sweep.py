@@ -1,6 +1,7 @@
 """The sweep beside the consumer in its process: proposals whose officer did not answer in time are expired and
 their needs re-routed, accepted matches with no credit decision by their decision deadline are released and
-re-routed, escalated needs whose wait is over are tried again, and decisions older than the record's retention are
+re-routed, escalated needs whose wait is over are tried again, desk items past their 30-day clock are counted as
+breached, and decisions older than the record's retention are
 deleted. Several instances may sweep at once: each locks what it takes (SKIP LOCKED)."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import asyncpg
 import structlog
 
+from matcher import desk
 from matcher.adapters import postgres_decisions as decisions
 from matcher.matching import expire_overdue, lapse_undecided, retry_escalated
 from matcher.settings import MatcherSettings
@@ -43,6 +45,9 @@ def deadline_sweep(settings: MatcherSettings) -> Callable[[asyncpg.Pool, asyncio
                 async with pool.acquire() as conn, conn.transaction():
                     if proposed := await retry_escalated(conn, settings):
                         log.info("sweep.escalated_need_proposed", count=proposed)
+                async with pool.acquire() as conn, conn.transaction():
+                    if breached := await desk.breach_clocks(conn):
+                        log.info("sweep.desk_clock_breached", count=breached)
             except Exception as exc:  # the next round tries again; a sweep never takes the consumer down
                 log.warning("sweep.failed", error=repr(exc))
             if expired:

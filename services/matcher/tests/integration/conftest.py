@@ -188,6 +188,7 @@ async def matcher(infra, fresh_database, request) -> AsyncIterator[MatcherWorld]
         retry_escalated_seconds=getattr(request.module, "RETRY_SECONDS", 3600),
         decision_seconds=getattr(request.module, "DECISION_SECONDS", 30 * 86400),
         decision_grace_seconds=0,
+        desk_clock_seconds=getattr(request.module, "DESK_CLOCK_SECONDS", 30 * 86400),
     )
     async with running_consumer(
         infra.kafka_bootstrap_servers,

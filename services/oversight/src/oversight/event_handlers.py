@@ -32,6 +32,10 @@ AboutANeed = (
     | match_ev.MatchExpired
     | match_ev.MatchDecisionOverdue
     | match_ev.NeedEscalated
+    | match_ev.NeedListed
+    | match_ev.DeskContactRecorded
+    | match_ev.DeskItemClosed
+    | match_ev.DeskClockBreached
     | bank_ev.MatchAccepted
     | bank_ev.MatchDeclined
     | bank_ev.LoanApproved
@@ -110,6 +114,8 @@ async def submitted(conn: Connection, event: firm_ev.NeedSubmitted, settings: Ov
     )
     if inserted:
         await count(conn, event, key, c.SUBMITTED, None, event.terms.amount)
+        if event.source == "recommendation_list":
+            await count(conn, event, key, c.SUBMITTED_LISTED, None)
         await _count_early_events(conn, pseudonym(key, "need", event.need_id), settings)
 
 
@@ -164,6 +170,72 @@ async def timed(
 async def accepted(conn: Connection, event: bank_ev.MatchAccepted, settings: OversightSettings) -> None:
     key = settings.key()
     await timed(conn, event, key, c.CONTACTED, event.bank_id, "contacted", c.TO_CONTACT)
+    await _first(conn, event, key, "contact", event.bank_id)
+
+
+# --- 融资需求调度 ------------------------------------------------------------------------------------------------
+# A listed need's first contact and first credit decision are kept as they arrive and counted once the listing is
+# known too: the same counts whichever topic a rebuild reads first.
+@subscriptions.handles(match_ev.NeedListed)
+async def listed(conn: Connection, event: match_ev.NeedListed, settings: OversightSettings) -> None:
+    key = settings.key()
+    need = await count(conn, event, key, c.DESK_LISTED, None)
+    if need is not None:
+        await conn.execute(
+            "UPDATE need_keys SET listed_at = $2, decide_by = $3 WHERE need_key = $1",
+            need["need_key"],
+            event.listed_at,
+            event.decide_by,
+        )
+        await _settle_desk(conn, need["need_key"])
+
+
+async def _first(conn: Connection, event: AboutANeed, key: str, what: str, bank: UUID | None, **extra: Any) -> None:
+    need = await need_of(conn, event, key)
+    if need is None or need[f"first_{what}_at"] is not None:
+        return
+    sets = [f"first_{what}_at = $2", f"first_{what}_bank = $3"]
+    args: list[Any] = [event.occurred_at, str(bank) if bank else c.NO_BANK]
+    for i, (column, value) in enumerate(extra.items(), start=4):
+        sets.append(f"{column} = ${i}")
+        args.append(value)
+    await conn.execute(f"UPDATE need_keys SET {', '.join(sets)} WHERE need_key = $1", need["need_key"], *args)
+    await _settle_desk(conn, need["need_key"])
+
+
+async def _settle_desk(conn: Connection, need_key: str) -> None:
+    """Count what the desk owes the PBOC for a listed need, once: its first contact, and its first credit decision
+    (within the desk's clock or not, approved or not)."""
+    row = await conn.fetchrow("SELECT * FROM need_keys WHERE need_key = $1 FOR UPDATE", need_key)
+    if row is None or row["listed_at"] is None:
+        return
+    need = dict(row)
+    if need["first_contact_at"] is not None and not need["desk_contacted"]:
+        where = {**cell(need, None, need["first_contact_at"]), "bank": need["first_contact_bank"]}
+        await facts.add(conn, where, c.DESK_CONTACTED, need["firm_key"], None)
+        await conn.execute("UPDATE need_keys SET desk_contacted = true WHERE need_key = $1", need_key)
+    if need["first_decision_at"] is not None and not need["desk_decided"]:
+        where = {**cell(need, None, need["first_decision_at"]), "bank": need["first_decision_bank"]}
+        if need["first_decision_at"] <= need["decide_by"]:
+            await facts.add(conn, where, c.DESK_DECIDED_IN_TIME, need["firm_key"], None)
+        if need["first_decision_approved"]:
+            await facts.add(conn, where, c.DESK_APPROVED, need["firm_key"], None)
+        await conn.execute("UPDATE need_keys SET desk_decided = true WHERE need_key = $1", need_key)
+
+
+@subscriptions.handles(match_ev.DeskContactRecorded)
+async def desk_contact(conn: Connection, event: match_ev.DeskContactRecorded, settings: OversightSettings) -> None:
+    await _first(conn, event, settings.key(), "contact", None)
+
+
+@subscriptions.handles(match_ev.DeskClockBreached)
+async def desk_breach(conn: Connection, event: match_ev.DeskClockBreached, settings: OversightSettings) -> None:
+    await count(conn, event, settings.key(), c.DESK_BREACH, None)
+
+
+@subscriptions.handles(match_ev.DeskItemClosed)
+async def desk_closed(conn: Connection, event: match_ev.DeskItemClosed, settings: OversightSettings) -> None:
+    await count(conn, event, settings.key(), f"{c.DESK_CLOSED}:{event.outcome}", None)
 
 
 @subscriptions.handles(bank_ev.MatchDeclined)
@@ -176,12 +248,14 @@ async def declined(conn: Connection, event: bank_ev.MatchDeclined, settings: Ove
 async def approved(conn: Connection, event: bank_ev.LoanApproved, settings: OversightSettings) -> None:
     key = settings.key()
     await timed(conn, event, key, c.APPROVED, event.bank_id, "decided", c.TO_DECISION, event.amount)
+    await _first(conn, event, key, "decision", event.bank_id, first_decision_approved=True)
 
 
 @subscriptions.handles(bank_ev.LoanRejected)
 async def rejected(conn: Connection, event: bank_ev.LoanRejected, settings: OversightSettings) -> None:
     key = settings.key()
     await timed(conn, event, key, f"{c.REJECTED}:{event.reason.value}", event.bank_id, "decided", c.TO_DECISION)
+    await _first(conn, event, key, "decision", event.bank_id, first_decision_approved=False)
 
 
 @subscriptions.handles(bank_ev.LoanDisbursed)

@@ -278,3 +278,98 @@ async def test_a_rebuild_from_an_old_log_counts_exactly_what_the_live_run_counte
     counted = {(r["chain"], r["metric"]): r["n"] for r in rows if not r["metric"].startswith("disbursed_")}
     assert counted == {k: v for k, v in truth.items() if k != "amounts"}
     assert await pool.fetchval("SELECT count(*) FROM early_events") == 0
+
+
+@pytest.mark.parametrize("order", ["as_it_happened", "outcomes_first"])
+async def test_the_desk_is_counted_per_town_and_bank_listed_contacted_decided_in_time_approved_breached(
+    oversight, tokens, order: str
+) -> None:
+    """12 needs of 12 firms listed in 长安: 6 contacted by a coordinator and approved by one bank within the desk's
+    clock, 5 left to breach it, 1 closed as financed elsewhere (one firm: withheld, not shown as 0). Read in the
+    worst order (a rebuild: every outcome before the need and its listing), the counts are the same."""
+    client, pool, infra = oversight
+    bank = uuid.uuid4()
+    events: list[Event] = []
+    now = utc_now()
+    for i in range(12):
+        need = firm_ev.NeedSubmitted(
+            producer="firms",
+            need_id=uuid.uuid4(),
+            firm_id=uuid.uuid4(),
+            chain="smart_terminal",
+            terms=firm_ev.NeedTerms(
+                amount=Decimal(500_000),
+                term_months=12,
+                purpose="备货",
+                product_types=("order_loan",),
+                consent_scope="any_eligible_bank",
+                consent_until=date(2030, 1, 1),
+            ),
+            first_loan=False,
+            firm=firm_ev.FirmFacts(
+                town="changan", employees=30, revenue_last_year=Decimal(5_000_000), size_class="micro"
+            ),
+            position=firm_ev.ChainPosition(),
+        )
+        about = {"producer": "matcher", "need_id": need.need_id}
+        events += [
+            need,
+            match_ev.NeedListed(
+                **about,
+                firm_id=need.firm_id,
+                chain="smart_terminal",
+                town="changan",
+                listed_at=now,
+                decide_by=now + timedelta(days=30),
+                source="escalation",
+            ),
+        ]
+        if i < 6:
+            ids = {"producer": "banks", "match_id": uuid.uuid4(), "need_id": need.need_id, "bank_id": bank}
+            events += [
+                match_ev.DeskContactRecorded(**about, town="changan", kind="visit", contacted_at=now),
+                bank_ev.MatchAccepted(**ids, officer_id=uuid.uuid4()),  # a second contact: counted once
+                bank_ev.LoanApproved(
+                    **ids,
+                    officer_id=uuid.uuid4(),
+                    product_id=uuid.uuid4(),
+                    amount=Decimal(500_000),
+                    annual_rate=Decimal("0.04"),
+                    term_months=12,
+                ),
+            ]
+        elif i < 11:
+            events.append(
+                match_ev.DeskClockBreached(**about, town="changan", listed_at=now, decide_by=now + timedelta(seconds=1))
+            )
+        else:
+            events.append(
+                match_ev.DeskItemClosed(
+                    **about, town="changan", outcome="financed_elsewhere", reason_code="own_bank_loan"
+                )
+            )
+    if order == "outcomes_first":
+        events = [e for e in events if e.topic == "banks.match-outcomes"] + [
+            e for e in events if e.topic != "banks.match-outcomes"
+        ]
+    async with running_consumer(
+        infra.kafka_bootstrap_servers, pool, build_handlers(SETTINGS), SPEC.consumes, group_prefix="desk"
+    ) as peers:
+        await peers.publish(*events)
+        for _ in range(300):
+            if await pool.fetchval("SELECT count(*) FROM inbox") >= len(events):
+                break
+            await asyncio.sleep(0.1)
+    regulator = {"Authorization": f"Bearer {tokens.issuer.issue(Role.REGULATOR, 'pboc')}"}
+    report = (await client.get("/v1/oversight/flows?by=town,bank", headers=regulator)).json()
+    cells = {(c["key"]["town"], c["key"]["bank"]): c for c in report["cells"]}
+    no_bank = cells[("changan", "-")]
+    assert no_bank["metrics"]["desk_listed"]["count"] == 12
+    assert no_bank["metrics"]["desk_breach"]["count"] == 5
+    assert "desk_closed:financed_elsewhere" in no_bank["counts_withheld"]  # one firm: withheld
+    assert "desk_closed:financed_elsewhere" not in no_bank["metrics"]
+    the_bank = cells[("changan", str(bank))]
+    assert the_bank["metrics"]["desk_decided_in_time"]["count"] == 6
+    assert the_bank["metrics"]["desk_approved"]["count"] == 6
+    contacted = await pool.fetchval("SELECT sum(count) FROM facts WHERE metric = 'desk_contacted'")
+    assert contacted == 6  # by the coordinator's visit; the officer's later acceptance is not a second first contact

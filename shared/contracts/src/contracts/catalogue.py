@@ -81,7 +81,16 @@ TOPICS: tuple[Topic, ...] = (
         matcher.MATCH_EVENTS,
         6,
         "Match proposals, expiries and overdue decisions (re-routes) and escalations (key: need id).",
-        (matcher.MatchProposed, matcher.MatchExpired, matcher.NeedEscalated, matcher.MatchDecisionOverdue),
+        (
+            matcher.MatchProposed,
+            matcher.MatchExpired,
+            matcher.NeedEscalated,
+            matcher.MatchDecisionOverdue,
+            matcher.NeedListed,
+            matcher.DeskContactRecorded,
+            matcher.DeskItemClosed,
+            matcher.DeskClockBreached,
+        ),
     ),
 )
 

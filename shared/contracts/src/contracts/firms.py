@@ -244,6 +244,11 @@ class NeedSubmitted(Event):
     first_loan: bool = Field(description="Would this be the firm's first bank loan (首贷)?")
     firm: FirmFacts
     position: ChainPosition
+    source: Literal["sme", "recommendation_list"] = Field(
+        default="sme",
+        description="`recommendation_list`: listed by a town task force (推荐清单) from a visit, with the consent the "
+        "firm signed recorded by the coordinator; routed like any need, and counted apart by the PBOC.",
+    )
 
 
 class NeedAmended(Event):

@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.envelope import Event
-from contracts.values import BankRole, ChainCode, Yuan
+from contracts.values import BankRole, ChainCode, TownCode, Yuan
 
 MATCH_EVENTS = "matcher.match-events"
 
@@ -84,6 +84,11 @@ class MatchProposed(Event):
         description="Once the officer accepts, the bank has this long for a credit decision; then the match is "
         "released and the need re-routed (MatchDecisionOverdue).",
     )
+    route: Literal["automatic", "recommended"] = Field(
+        default="automatic",
+        description="`recommended`: a coordinator of the 融资需求调度 desk pushed the need to this bank, outside the "
+        "automatic tiers (the bank's products still had to be eligible, the SME's consent included).",
+    )
 
 
 class MatchExpired(Event):
@@ -132,4 +137,65 @@ class MatchDecisionOverdue(Event):
     officer_id: UUID
     attempt: int = Field(ge=1)
     accepted_at: AwareDatetime
+    decide_by: AwareDatetime
+
+
+# --- 融资需求调度: the coordination desk ---------------------------------------------------------------------------
+DeskOutcome = Literal["financed_elsewhere", "not_a_real_need", "firm_declined", "no_bank_could_serve"]
+
+
+class NeedListed(Event):
+    """A need landed on the coordination desk of its town (融资需求调度): after an escalation, or from a
+    recommendation list (推荐清单). From now it has an owner until it is answered, and the clock to a credit decision
+    runs (30 days by default)."""
+
+    topic: ClassVar[str] = MATCH_EVENTS
+    key_field: ClassVar[str] = "need_id"
+    type: Literal["matcher.NeedListed"] = "matcher.NeedListed"
+    version: Literal[1] = 1
+    need_id: UUID
+    firm_id: UUID
+    chain: ChainCode
+    town: TownCode
+    listed_at: AwareDatetime
+    decide_by: AwareDatetime = Field(description="The credit decision is due by then (the desk's clock).")
+    source: Literal["escalation", "recommendation_list"]
+
+
+class DeskContactRecorded(Event):
+    """A coordinator visited or called the firm about a need on the desk."""
+
+    topic: ClassVar[str] = MATCH_EVENTS
+    key_field: ClassVar[str] = "need_id"
+    type: Literal["matcher.DeskContactRecorded"] = "matcher.DeskContactRecorded"
+    version: Literal[1] = 1
+    need_id: UUID
+    town: TownCode
+    kind: Literal["visit", "call"]
+    contacted_at: AwareDatetime
+
+
+class DeskItemClosed(Event):
+    """A coordinator closed a need's desk item with its outcome and a reason code."""
+
+    topic: ClassVar[str] = MATCH_EVENTS
+    key_field: ClassVar[str] = "need_id"
+    type: Literal["matcher.DeskItemClosed"] = "matcher.DeskItemClosed"
+    version: Literal[1] = 1
+    need_id: UUID
+    town: TownCode
+    outcome: DeskOutcome
+    reason_code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")
+
+
+class DeskClockBreached(Event):
+    """A listed need reached its decision deadline with no credit decision: the breach the PBOC counts."""
+
+    topic: ClassVar[str] = MATCH_EVENTS
+    key_field: ClassVar[str] = "need_id"
+    type: Literal["matcher.DeskClockBreached"] = "matcher.DeskClockBreached"
+    version: Literal[1] = 1
+    need_id: UUID
+    town: TownCode
+    listed_at: AwareDatetime
     decide_by: AwareDatetime

@@ -54,6 +54,8 @@ class ServiceSpec:
     api_resources: Sequence[Callable[[FastAPI, ServiceSettings], AbstractAsyncContextManager[None]]] = ()
     # Loops that run beside the consumer in its process (e.g. the matcher's deadline sweep), until it stops.
     consumer_tasks: Sequence[Callable[[asyncpg.Pool, asyncio.Event], Coroutine[Any, Any, None]]] = ()
+    # Paths that take larger bodies than the service's limit (an upload), in bytes.
+    body_limits: Mapping[str, int] = field(default_factory=dict)
     # Whether the bank or officer a token names exists here (the banks service keeps them); None: not checked.
     known_subject: Callable[[Connection, Principal], Awaitable[bool]] | None = None
     # Processes of their own beyond api, consumer and relay (e.g. the banks' webhook dispatcher), by name.
@@ -90,7 +92,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings, verifier: TokenVeri
     for router in spec.routers:
         app.include_router(router)
     app.add_middleware(TextGuard)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=spec.body_limits)
     app.add_middleware(RequestContext, service=spec.name)
     return app
 

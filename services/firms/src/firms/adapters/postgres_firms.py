@@ -66,6 +66,31 @@ async def exists(conn: Connection, firm_id: UUID) -> bool:
     return bool(await conn.fetchval("SELECT true FROM firms WHERE firm_id = $1", firm_id))
 
 
+async def claimable(conn: Connection, firm_id: UUID, uscc: str) -> bool:
+    """A firm a recommendation list created, not claimed yet, that this USCC and id name together."""
+    return bool(
+        await conn.fetchval(
+            "SELECT true FROM firms WHERE firm_id = $1 AND uscc = $2 AND NOT claimed FOR UPDATE", firm_id, uscc
+        )
+    )
+
+
+async def claim(conn: Connection, firm_id: UUID, legal_name: str, facts: FirmFacts, contact: Contact) -> None:
+    await conn.execute(
+        """UPDATE firms SET legal_name = $2, town = $3, employees = $4, revenue_last_year = $5, size_class = $6,
+                            honours = $7, claimed = true, updated_at = now()
+           WHERE firm_id = $1""",
+        firm_id,
+        legal_name,
+        facts.town,
+        facts.employees,
+        facts.revenue_last_year,
+        facts.size_class.value,
+        _honours_json(facts.honours),
+    )
+    await save_contact(conn, firm_id, contact)
+
+
 async def uscc_taken(conn: Connection, uscc: str) -> bool:
     return bool(await conn.fetchval("SELECT true FROM firms WHERE uscc = $1", uscc))
 

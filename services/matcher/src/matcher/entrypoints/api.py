@@ -17,6 +17,7 @@ from lianrong_platform.http.transaction import transaction
 from matcher.adapters import postgres_decisions as decisions
 from matcher.adapters import postgres_market as market
 from matcher.domain.reasons import describe
+from matcher.entrypoints import desk_api
 from matcher.explain import explain_need
 
 router = APIRouter(prefix="/v1")
@@ -107,4 +108,4 @@ async def bank_exclusions(
     return [ExclusionCount(**r, detail=describe(r["code"], r["latest_params"])) for r in rows]
 
 
-routers: list[APIRouter] = [session_router, router]
+routers: list[APIRouter] = [session_router, router, desk_api.router]

@@ -15,6 +15,11 @@ CONTACTED, APPROVED, DISBURSED, WITHDRAWN = "contacted", "approved", "disbursed"
 DISBURSED_FIRST_LOAN, DISBURSED_UNSECURED = "disbursed_first_loan", "disbursed_unsecured"
 DECLINED, REJECTED = "declined", "rejected"  # stored as declined:<reason>, rejected:<reason>
 DECISION_BREACH = "decision_breach"  # accepted, but no credit decision by the decision deadline
+# 融资需求调度: needs on the coordination desk, per town and bank — listed, contacted (by the desk or a bank), decided
+# within the desk's clock, approved, the clock breached, closed by outcome (desk_closed:<outcome>).
+DESK_LISTED, DESK_CONTACTED, DESK_DECIDED_IN_TIME = "desk_listed", "desk_contacted", "desk_decided_in_time"
+DESK_APPROVED, DESK_BREACH, DESK_CLOSED = "desk_approved", "desk_breach", "desk_closed"
+SUBMITTED_LISTED = "submitted_listed"  # needs from a recommendation list (推荐清单), counted apart as well
 AMOUNT_METRICS = frozenset({SUBMITTED, APPROVED, DISBURSED, DISBURSED_FIRST_LOAN, DISBURSED_UNSECURED})
 TO_CONTACT, TO_DECISION = "to_contact", "to_decision"
 

@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     issue.add_argument("--firm", type=UUID)
     issue.add_argument("--bank", type=UUID)
     issue.add_argument("--officer", type=UUID)
+    issue.add_argument("--towns", default=None, help="coordinator: town codes, comma-separated (default: the city)")
     issue.add_argument("--ttl-hours", type=float, default=8.0)
     args = parser.parse_args(argv)
 
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> None:
                 firm_id=args.firm,
                 bank_id=args.bank,
                 officer_id=args.officer,
+                towns=tuple(args.towns.split(",")) if args.towns else None,
                 ttl=timedelta(hours=args.ttl_hours),
             )
         )

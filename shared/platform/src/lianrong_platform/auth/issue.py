@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import jwt
@@ -49,11 +50,14 @@ class TokenIssuer:
         firm_id: UUID | None = None,
         bank_id: UUID | None = None,
         officer_id: UUID | None = None,
+        towns: tuple[str, ...] | None = None,
         ttl: timedelta = timedelta(hours=8),
     ) -> str:
-        principal = Principal(subject=subject, role=Role(role), firm_id=firm_id, bank_id=bank_id, officer_id=officer_id)
+        principal = Principal(
+            subject=subject, role=Role(role), firm_id=firm_id, bank_id=bank_id, officer_id=officer_id, towns=towns
+        )
         now = datetime.now(UTC)
-        claims = {
+        claims: dict[str, Any] = {
             "sub": principal.subject,
             "role": principal.role.value,
             "iss": self._issuer,
@@ -64,4 +68,6 @@ class TokenIssuer:
         for claim, value in (("firm", firm_id), ("bank", bank_id), ("officer", officer_id)):
             if value is not None:
                 claims[claim] = str(value)
+        if towns is not None:
+            claims["towns"] = list(towns)
         return jwt.encode(claims, self._key, algorithm="EdDSA")

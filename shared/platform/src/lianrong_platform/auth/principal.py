@@ -16,6 +16,8 @@ class Role(StrEnum):
     BANK_ADMIN = "bank_admin"  # manages one bank's products and officers
     BANK_SYSTEM = "bank_system"  # a bank's own core system (service account): its bank's webhooks and inbox
     REGULATOR = "regulator"  # 中国人民银行东莞市分行: aggregates only
+    # 融资需求调度: a task force officer (金融工作局, 人民银行, 工信局 or a town's), for the whole city or some towns
+    COORDINATOR = "coordinator"
     ADMIN = "admin"  # platform operator: reference data
 
 
@@ -27,6 +29,7 @@ REQUIRED_SUBJECTS: dict[Role, tuple[str, ...]] = {
     Role.BANK_ADMIN: ("bank_id",),
     Role.BANK_SYSTEM: ("bank_id",),
     Role.REGULATOR: (),
+    Role.COORDINATOR: (),
     Role.ADMIN: (),
 }
 
@@ -39,6 +42,11 @@ class Principal(BaseModel):
     firm_id: UUID | None = None
     bank_id: UUID | None = None
     officer_id: UUID | None = None
+    # A coordinator's scope: these towns (镇街 codes), or the whole city when None.
+    towns: tuple[str, ...] | None = None
+
+    def covers_town(self, town: str) -> bool:
+        return self.towns is None or town in self.towns
 
     @model_validator(mode="after")
     def _names_its_subject(self) -> Self:

@@ -62,6 +62,7 @@ class TokenVerifier:
                 firm_id=claims.get("firm"),
                 bank_id=claims.get("bank"),
                 officer_id=claims.get("officer"),
+                towns=claims.get("towns"),
             )
         except ValidationError as exc:
             raise Unauthorized("The token's role or subject is not valid.", headers=CHALLENGE) from exc

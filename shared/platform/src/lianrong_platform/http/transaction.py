@@ -25,7 +25,8 @@ def as_problem(exc: errors.DomainError) -> Problem:
     if isinstance(exc, errors.NotFound):
         return NotFound(exc.message)
     if isinstance(exc, errors.Conflict):
-        return Conflict(exc.message, errors=fields)
+        # The rule's own code names the problem when it has one (its type URL), so a client can branch on it.
+        return Conflict(exc.message, code=None if exc.code == "rule" else exc.code, errors=fields)
     return Problem(exc.message, status=422, code="validation", title="The request breaks a rule", errors=fields)
 
 
