@@ -27,6 +27,17 @@ from matcher.settings import MatcherSettings
 from matcher.sweep import deadline_sweep
 
 CHAIN = "smart_terminal"
+# What the coordination desk publishes beside routing (an escalation also lists the need on its town's desk).
+DESK_EVENTS = (
+    "matcher.NeedListed",
+    "matcher.DeskContactRecorded",
+    "matcher.DeskItemClosed",
+    "matcher.DeskClockBreached",
+)
+NOT_DESK = (
+    "event_type NOT IN ('matcher.NeedListed', 'matcher.DeskContactRecorded', 'matcher.DeskItemClosed', "
+    "'matcher.DeskClockBreached')"
+)
 
 
 def product_terms(**changes: Any) -> bank_ev.ProductTerms:
@@ -164,6 +175,10 @@ class MatcherWorld:
     async def published(self, need_id: uuid.UUID) -> list[Event]:
         rows = await self.pool.fetch("SELECT payload FROM outbox WHERE key = $1 ORDER BY id", str(need_id).encode())
         return [decode(bytes(r["payload"])) for r in rows]
+
+    async def routed(self, need_id: uuid.UUID) -> list[Event]:
+        """What routing published about the need (the coordination desk's events left out)."""
+        return [e for e in await self.published(need_id) if e.type not in DESK_EVENTS]
 
 
 async def matcher_database(fresh_database) -> str:

@@ -11,16 +11,16 @@ from contracts import banks as bank_ev
 from contracts import firms as firm_ev
 from contracts import matcher as ev
 
-from .conftest import MatcherWorld, need_event
+from .conftest import NOT_DESK, MatcherWorld, need_event
 
 
 async def proposals_of(matcher: MatcherWorld, need_id: uuid.UUID, count: int) -> list:
     await matcher.wait_for(
-        "SELECT count(*) FROM outbox WHERE key = $1 AND event_type <> 'matcher.MatchExpired'",
+        f"SELECT count(*) FROM outbox WHERE key = $1 AND event_type <> 'matcher.MatchExpired' AND {NOT_DESK}",
         count,
         str(need_id).encode(),
     )
-    return [e for e in await matcher.published(need_id) if not isinstance(e, ev.MatchExpired)]
+    return [e for e in await matcher.routed(need_id) if not isinstance(e, ev.MatchExpired)]
 
 
 def declined(proposal: ev.MatchProposed, reason: str) -> bank_ev.MatchDeclined:
@@ -113,6 +113,8 @@ async def test_a_need_nobody_can_serve_is_escalated_at_once(matcher: MatcherWorl
     assert isinstance(escalated, ev.NeedEscalated)
     # What stopped it, as a code with the figure the SME can act on, and no bank named.
     assert escalated.reasons == (ev.Reason(code="amount_above_max", products=1, params={"max": "3000000.00"}),)
+    # And it has an owner: its town's coordination desk (融资需求调度), in the same transaction.
+    assert [e.type for e in await matcher.published(need.need_id)] == ["matcher.NeedEscalated", "matcher.NeedListed"]
 
 
 async def test_replayed_events_create_no_second_match(matcher: MatcherWorld) -> None:
