@@ -64,9 +64,13 @@ class Demo:
         self.tokens: dict[str, dict[str, Any]] = {}
         self.http = httpx.Client(timeout=30)
 
-    def token(self, persona: str, role: Role, **subject: uuid.UUID) -> dict[str, str]:
-        token = self.issuer.issue(role, persona, ttl=timedelta(days=30), **subject)
+    def token(
+        self, persona: str, role: Role, towns: tuple[str, ...] | None = None, **subject: uuid.UUID
+    ) -> dict[str, str]:
+        token = self.issuer.issue(role, persona, ttl=timedelta(days=30), towns=towns, **subject)
         self.tokens[persona] = {"role": role.value, "token": token, **{k: str(v) for k, v in subject.items()}}
+        if towns is not None:
+            self.tokens[persona]["towns"] = ",".join(towns)
         return {"Authorization": f"Bearer {token}"}
 
     def call(self, method: str, url: str, headers: dict[str, str], body: Any = None) -> Any:
@@ -78,6 +82,9 @@ class Demo:
     def run(self) -> None:
         admin = self.token("运维管理员", Role.ADMIN)
         pboc = self.token("人行东莞分行分析员", Role.REGULATOR)
+        # 融资需求调度: a city-wide task force officer, and one of a town's (who sees that town's needs only).
+        self.token("市金融工作局调度专班", Role.COORDINATOR)
+        self.token("长安镇融资调度专班", Role.COORDINATOR, towns=("changan",))
         if self.call("GET", f"{BANKS}/v1/banks", admin):
             print("the demo market is there already")
             return

@@ -113,7 +113,12 @@ def create_app(settings: PortalSettings) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # Bodies are bounded before they are read (declared or chunked): nothing unauthenticated fills the memory.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # A recommendation list (推荐清单) of 24,000 rows is a few MB: that one path may take more, still bounded.
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        larger={"/api/firms/v1/recommendation-lists": 32 * 1024 * 1024},
+    )
     return app
 
 

@@ -41,7 +41,12 @@ class UploadResult(BaseModel):
     rows: list[RowResult]
 
 
-@router.get("/template.csv", summary="The list's template: its columns with Chinese headers and one example row")
+@router.get(
+    "/template.csv",
+    summary="The list's template: its columns with Chinese headers and one example row",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "UTF-8 with a BOM"}},
+)
 async def template() -> Response:
     return Response(
         listing.template_csv(),

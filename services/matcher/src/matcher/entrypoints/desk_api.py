@@ -86,7 +86,9 @@ class DeskItem(BaseModel):
     breached: bool
     outcome: str | None
     reason_code: str | None
-    reasons: list[dict[str, Any]] = Field(description="Why the matcher found nobody, by code, at the last decision.")
+    reasons: list[dict[str, Any]] = Field(
+        description="Why the matcher found nobody, by code, at its last escalation (empty for a listed need it placed)."
+    )
 
 
 class DeskItemDetail(DeskItem):
@@ -114,7 +116,7 @@ def _reasons(outcome: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 
 ITEMS = """SELECT d.*, n.status AS need_status, n.terms, n.firm,
-                  (SELECT outcome FROM decisions x WHERE x.need_id = d.need_id
+                  (SELECT outcome FROM decisions x WHERE x.need_id = d.need_id AND x.outcome->'choice' = 'null'::jsonb
                    ORDER BY x.decided_at DESC LIMIT 1) AS outcome_json
              FROM desk_items d JOIN needs n USING (need_id)"""
 
