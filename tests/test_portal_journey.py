@@ -445,7 +445,7 @@ async def test_invalid_fields_are_announced_and_focus_and_borders_can_be_seen(de
     await expect(amount).to_have_attribute("aria-invalid", "true")
     described = await amount.get_attribute("aria-describedby")
     await expect(page.locator(f"#{described}")).to_have_text("须大于 0")
-    assert await page.evaluate("document.activeElement.name") == "amount"  # focus moved to the first error
+    await expect(amount).to_be_focused()  # focus moved to the first error (waited for: the page may redraw first)
     await page.keyboard.press("Tab")  # the next field, focused from the keyboard
     seen = await page.evaluate(
         """() => { const el = document.activeElement, s = getComputedStyle(el);
