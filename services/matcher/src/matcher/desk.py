@@ -77,8 +77,8 @@ async def list_need(
     )
 
 
-async def note_contact_by_bank(conn: Connection, need_id: UUID, at: datetime) -> None:
-    """An officer accepted (contacted the firm about) a listed need."""
+async def note_contact(conn: Connection, need_id: UUID, at: datetime) -> None:
+    """The firm was contacted about a listed need: by an officer who accepted it, or by a coordinator."""
     await conn.execute(
         "UPDATE desk_items SET contacted_at = coalesce(contacted_at, $2), updated_at = now() WHERE need_id = $1",
         need_id,
@@ -101,6 +101,10 @@ async def note_decision(conn: Connection, need_id: UUID, at: datetime, *, approv
 async def item_for_update(conn: Connection, need_id: UUID) -> dict[str, Any] | None:
     row = await conn.fetchrow("SELECT * FROM desk_items WHERE need_id = $1 FOR UPDATE", need_id)
     return None if row is None else dict(row)
+
+
+async def _need_status(conn: Connection, need_id: UUID) -> str:
+    return str(await conn.fetchval("SELECT status FROM needs WHERE need_id = $1", need_id))
 
 
 async def _act(conn: Connection, need_id: UUID, kind: str, actor: str, details: dict[str, Any]) -> None:
@@ -126,7 +130,7 @@ async def recommend(
     from matcher.matching import route_need  # the desk sits on top of routing, not the other way round
 
     _open(item)
-    need_status = await conn.fetchval("SELECT status FROM needs WHERE need_id = $1", item["need_id"])
+    need_status = await _need_status(conn, item["need_id"])
     if need_status not in ("escalated", "open"):
         raise DeskRefused(f"The need is {need_status}: it has a bank already.", code="need_not_waiting")
     proposed = await route_need(conn, item["need_id"], settings, only_bank=bank_id, kind="recommended")
@@ -148,7 +152,7 @@ async def retry(conn: Connection, item: dict[str, Any], actor: str, note: str, s
     from matcher.matching import route_need
 
     _open(item)
-    need_status = await conn.fetchval("SELECT status FROM needs WHERE need_id = $1", item["need_id"])
+    need_status = await _need_status(conn, item["need_id"])
     if need_status != "escalated":
         raise DeskRefused(
             f"The need is {need_status}: only a need nobody took is tried again.", code="need_not_waiting"
@@ -163,18 +167,14 @@ async def retry(conn: Connection, item: dict[str, Any], actor: str, note: str, s
         if isinstance(proposed, ev.MatchProposed)
         else {"note": note},
     )
-    return str(await conn.fetchval("SELECT status FROM needs WHERE need_id = $1", item["need_id"]))
+    return await _need_status(conn, item["need_id"])
 
 
 async def record_contact(
     conn: Connection, item: dict[str, Any], kind: str, at: datetime, actor: str, note: str
 ) -> None:
     _open(item)
-    await conn.execute(
-        "UPDATE desk_items SET contacted_at = coalesce(contacted_at, $2), updated_at = now() WHERE need_id = $1",
-        item["need_id"],
-        at,
-    )
+    await note_contact(conn, item["need_id"], at)
     await _act(conn, item["need_id"], kind, actor, {"at": at.isoformat(), "note": note})
     await outbox.record(
         conn,

@@ -102,7 +102,7 @@ async def match_accepted(conn: Connection, event: bank_ev.MatchAccepted, setting
     decide_by = event.occurred_at + timedelta(seconds=settings.decision_seconds)
     await needs.accept(conn, event.match_id, event.occurred_at, decide_by)
     await needs.set_need(conn, event.need_id, status="proposed")
-    await desk.note_contact_by_bank(conn, event.need_id, event.occurred_at)
+    await desk.note_contact(conn, event.need_id, event.occurred_at)
 
 
 @subscriptions.handles(bank_ev.MatchDeclined)
