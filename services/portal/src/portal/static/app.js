@@ -16,7 +16,8 @@ async function route() {
   } catch (problem) {
     view.append(h("section", { role: "alert" }, h("p", { class: "error" }, problem instanceof Problem ? problemText(problem) : String(problem))));
   }
-  view.focus();
+  // A new page takes the focus (a screen reader announces it) unless the person already moved into it while it loaded.
+  if (!view.contains(document.activeElement)) view.focus();
 }
 
 document.getElementById("lang").addEventListener("click", () => {
