@@ -19,6 +19,7 @@ COPY services/firms/pyproject.toml services/firms/
 COPY services/banks/pyproject.toml services/banks/
 COPY services/matcher/pyproject.toml services/matcher/
 COPY services/oversight/pyproject.toml services/oversight/
+COPY services/notifier/pyproject.toml services/notifier/
 COPY services/portal/pyproject.toml services/portal/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --all-packages --no-dev --no-install-workspace

@@ -17,7 +17,7 @@ from chaos.load import Load
 from chaos.processes import Installation, role_of
 from contracts.firms import NEED_EVENTS
 
-KINDS = ("api", "consumer", "relay", "webhooks", "portal")
+KINDS = ("api", "consumer", "relay", "webhooks", "sender", "portal")
 
 
 @dataclass

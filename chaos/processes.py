@@ -12,11 +12,16 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("firms", "banks", "matcher", "oversight")
+SERVICES = ("firms", "banks", "matcher", "oversight", "notifier")
+# Each service's processes in deploy/services.sh's order, which gives their probe ports.
+ROLES = {"notifier": ("api", "consumer", "sender")}
+DEFAULT_ROLES = ("api", "consumer", "relay", "webhooks")
+# The demo's stand-ins for a mail server and an SMS provider: not Lianrong's, no probe, not faulted.
+STAND_INS = ("mail-catcher", "sms-stand-in")
 
 
 def role_of(program: str) -> str:
-    """The kind of process: api, consumer, relay, webhooks (dispatcher) or portal."""
+    """The kind of process: api, consumer, relay, webhooks (dispatcher), sender (notifier) or portal."""
     return program.rsplit("-", 1)[-1] if "-" in program else program
 
 
@@ -37,7 +42,7 @@ class Installation:
         if program == "portal":
             return f"http://127.0.0.1:{self.port_base}/healthz"
         service, role = program.split("-", 1)
-        roles = ["api", "consumer", "relay", "webhooks"]
+        roles = ROLES.get(service, DEFAULT_ROLES)
         port = self.port_base + 1 + SERVICES.index(service) + 100 * roles.index(role)
         return f"http://127.0.0.1:{port}/readyz"
 
@@ -49,18 +54,18 @@ class Installation:
         )
         return out.stdout
 
-    def programs(self) -> dict[str, tuple[str, int]]:
-        """Every program: (state, pid)."""
+    def programs(self, *, stand_ins: bool = False) -> dict[str, tuple[str, int]]:
+        """Every program of Lianrong (and the demo's stand-ins if asked): (state, pid)."""
         found: dict[str, tuple[str, int]] = {}
         for line in self._ctl("status").splitlines():
             parts = line.split()
-            if len(parts) >= 2:
+            if len(parts) >= 2 and (stand_ins or parts[0] not in STAND_INS):
                 pid = int(parts[3].rstrip(",")) if len(parts) > 3 and parts[2] == "pid" else 0
                 found[parts[0]] = (parts[1], pid)
         return found
 
     def pid(self, program: str) -> int:
-        return self.programs()[program][1]
+        return self.programs(stand_ins=True)[program][1]
 
     async def ready(self, program: str, client: httpx.AsyncClient) -> bool:
         try:

@@ -24,6 +24,7 @@ from lianrong_platform.auth.issue import TokenIssuer, ensure_key_pair
 
 FIRMS = os.environ.get("DEMO_FIRMS_URL", "http://127.0.0.1:8101")
 BANKS = os.environ.get("DEMO_BANKS_URL", "http://127.0.0.1:8102")
+NOTIFIER = os.environ.get("DEMO_NOTIFIER_URL", "http://127.0.0.1:8105")
 STATE = Path(os.environ.get("LIANRONG_STATE", ".state"))
 RNG = random.Random(20261122)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
@@ -63,6 +64,7 @@ class Demo:
         self.issuer = TokenIssuer(private.read_bytes())
         self.tokens: dict[str, dict[str, Any]] = {}
         self.http = httpx.Client(timeout=30)
+        self.channels: list[str] | None = None  # what the notifier can send by; [] when it cannot be reached
 
     def token(
         self, persona: str, role: Role, towns: tuple[str, ...] | None = None, **subject: uuid.UUID
@@ -71,7 +73,28 @@ class Demo:
         self.tokens[persona] = {"role": role.value, "token": token, **{k: str(v) for k, v in subject.items()}}
         if towns is not None:
             self.tokens[persona]["towns"] = ",".join(towns)
-        return {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {token}"}
+        if role in (Role.SME, Role.CHAIN_MASTER, Role.OFFICER, Role.BANK_ADMIN, Role.COORDINATOR):
+            self.reachable(persona, role, headers)
+        return headers
+
+    def reachable(self, persona: str, role: Role, headers: dict[str, str]) -> None:
+        """Each demo person gets e-mail (and an SME SMS too) at made-up addresses, where the installation can send
+        them (make run: a local mail catcher and an SMS stand-in), so what the notifier sends can be read."""
+        if self.channels is None:
+            try:
+                self.channels = self.http.get(f"{NOTIFIER}/v1/notifications/preferences", headers=headers).json()[
+                    "available_channels"
+                ]
+            except (httpx.HTTPError, KeyError, ValueError):
+                print(f"the notifier ({NOTIFIER}) cannot be reached: demo people are told in the portal only")
+                self.channels = []
+        n = len(self.tokens)
+        wanted = {"email": f"{role.value.replace('_', '-')}-{n}@demo.lianrong.local", "sms": f"139{n:08d}"}
+        channels = [c for c in ("email", "sms") if c in self.channels and (c == "email" or role is Role.SME)]
+        if channels:
+            body = {"email": wanted["email"], "phone": wanted["sms"], "channels": channels}
+            self.call("PUT", f"{NOTIFIER}/v1/notifications/preferences", headers, body)
 
     def call(self, method: str, url: str, headers: dict[str, str], body: Any = None) -> Any:
         response = self.http.request(method, url, headers=headers, json=body)

@@ -18,7 +18,7 @@ KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-29093}
 # and min in-sync replicas 2; the count is remembered, so `down` and `status` need not be told again.
 PG_PORT=${PG_PORT:-55432}
 PG_SUPERPASS=${PG_SUPERPASS:-lianrong}
-SERVICES=(firms banks matcher oversight)
+SERVICES=(firms banks matcher oversight notifier)
 KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$ROOT/deploy/kafka/pom.xml")
 
 log() { printf '\033[1;34m[infra]\033[0m %s\n' "$*" >&2; }
@@ -216,6 +216,7 @@ export FIRMS_DATABASE_URL=postgresql://firms:firms@127.0.0.1:$PG_PORT/firms
 export BANKS_DATABASE_URL=postgresql://banks:banks@127.0.0.1:$PG_PORT/banks
 export MATCHER_DATABASE_URL=postgresql://matcher:matcher@127.0.0.1:$PG_PORT/matcher
 export OVERSIGHT_DATABASE_URL=postgresql://oversight:oversight@127.0.0.1:$PG_PORT/oversight
+export NOTIFIER_DATABASE_URL=postgresql://notifier:notifier@127.0.0.1:$PG_PORT/notifier
 ENV
 }
 

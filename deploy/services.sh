@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs Lianrong's service processes on this machine (no Docker) under supervisord: for each service an API, a
-# consumer and an outbox relay (and the banks' webhook dispatcher), and the portal. supervisord starts the real
+# consumer and an outbox relay (the banks' webhook dispatcher, the notifier's sender), the portal, and the demo's
+# mail and SMS catchers (a local SMTP server writing to $LIANRONG_STATE/mail, an SMS provider stand-in). supervisord starts the real
 # Python processes (no `uv run` wrapper between), restarts what dies, and knows each one's state and restarts.
 # Logs are under $LIANRONG_STATE/run.
 #
@@ -12,12 +13,23 @@ RUN=$STATE/run
 CONF=$RUN/supervisord.conf
 cd "$ROOT"
 export UV_PYTHON_DOWNLOADS=never
-# LIANRONG_PORT_BASE moves every port (portal at the base, APIs base+1..4, workers base+101.., base+201..) so a
+# LIANRONG_PORT_BASE moves every port (portal at the base, APIs base+1..5, workers base+101.., base+201..; the mail
+# catcher base+25, the SMS stand-in base+90) so a
 # second installation (the fault suite's) can run beside the demo.
 BASE=${LIANRONG_PORT_BASE:-8100}
-declare -A PORTS=([firms]=$((BASE + 1)) [banks]=$((BASE + 2)) [matcher]=$((BASE + 3)) [oversight]=$((BASE + 4)))
+declare -A PORTS=([firms]=$((BASE + 1)) [banks]=$((BASE + 2)) [matcher]=$((BASE + 3)) [oversight]=$((BASE + 4))
+                  [notifier]=$((BASE + 5)))
+SERVICES=(firms banks matcher oversight notifier)
+SMTP_PORT=$((BASE + 25))
+SMS_PORT=$((BASE + 90))
 ROLES=(api consumer relay)
-roles_of() { if [ "$1" = banks ]; then echo "${ROLES[@]} webhooks"; else echo "${ROLES[@]}"; fi; }
+roles_of() {
+  case "$1" in
+    banks) echo "${ROLES[@]} webhooks";;
+    notifier) echo "api consumer sender";;  # it publishes nothing: no relay
+    *) echo "${ROLES[@]}";;
+  esac
+}
 PY=$ROOT/.venv/bin/python
 
 log() { printf '\033[1;32m[services]\033[0m %s\n' "$*" >&2; }
@@ -25,7 +37,8 @@ ctl() { "$ROOT/.venv/bin/supervisorctl" -c "$CONF" "$@"; }
 running() { [ -S "$RUN/supervisor.sock" ] && ctl pid >/dev/null 2>&1; }
 
 # One [program] per process. Workers serve /healthz, /readyz and /metrics next to the API: 82x1 consumer, 83x1
-# relay, 84x1 webhooks (fixed by the role's place, so a restarted worker gets its own port back).
+# relay, 84x1 webhooks; the notifier 8205 consumer, 8305 sender (fixed by the role's place, so a restarted worker
+# gets its own port back).
 write_conf() {
   local s r offset env
   mkdir -p "$RUN"
@@ -37,13 +50,15 @@ write_conf() {
   env+=",MATCHER_RETRY_ESCALATED_SECONDS=\"${MATCHER_RETRY_ESCALATED_SECONDS:-120}\""
   env+=",BANKS_JWT_PRIVATE_KEY_FILE=\"$STATE/keys/jwt-private.pem\""
   env+=",OVERSIGHT_PSEUDONYM_KEY_FILE=\"$STATE/keys/oversight-pseudonym.key\""
-  for s in firms banks matcher oversight; do
+  for s in "${SERVICES[@]}"; do
     local upper=${s^^}
     env+=",${upper}_DATABASE_URL=\"$(eval echo "\$${upper}_DATABASE_URL")\",${upper}_HTTP_PORT=\"${PORTS[$s]}\""
   done
   env+=",PORTAL_HTTP_PORT=\"$BASE\",PORTAL_FIRMS_URL=\"http://127.0.0.1:${PORTS[firms]}\""
   env+=",PORTAL_BANKS_URL=\"http://127.0.0.1:${PORTS[banks]}\",PORTAL_MATCHER_URL=\"http://127.0.0.1:${PORTS[matcher]}\""
-  env+=",PORTAL_OVERSIGHT_URL=\"http://127.0.0.1:${PORTS[oversight]}\""
+  env+=",PORTAL_OVERSIGHT_URL=\"http://127.0.0.1:${PORTS[oversight]}\",PORTAL_NOTIFIER_URL=\"http://127.0.0.1:${PORTS[notifier]}\""
+  env+=",NOTIFIER_SMTP_HOST=\"127.0.0.1\",NOTIFIER_SMTP_PORT=\"$SMTP_PORT\",NOTIFIER_SMS_URL=\"http://127.0.0.1:$SMS_PORT\""
+  env+=",NOTIFIER_REMINDER_BEFORE_SECONDS=\"${NOTIFIER_REMINDER_BEFORE_SECONDS:-180}\""
   env+=",PORTAL_DEMO_IDENTITIES=\"$STATE/demo-tokens.json\",PORTAL_DEMO_MODE=\"true\""
   cat >"$CONF" <<CONF
 [supervisord]
@@ -63,7 +78,7 @@ serverurl=unix://$RUN/supervisor.sock
 supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 
 CONF
-  for s in firms banks matcher oversight; do
+  for s in "${SERVICES[@]}"; do
     offset=0
     for r in $(roles_of "$s"); do
       local extra=""
@@ -85,7 +100,20 @@ stdout_logfile_maxbytes=50MB
 CONF
     done
   done
+  mkdir -p "$STATE/mail"
   cat >>"$CONF" <<CONF
+[program:mail-catcher]
+command=$PY -m aiosmtpd -n -l 127.0.0.1:$SMTP_PORT -c aiosmtpd.handlers.Mailbox $STATE/mail
+autorestart=true
+redirect_stderr=true
+stdout_logfile=$RUN/mail-catcher.log
+
+[program:sms-stand-in]
+command=$PY -m notifier.sms_stub --port $SMS_PORT
+autorestart=true
+redirect_stderr=true
+stdout_logfile=$RUN/sms-stand-in.log
+
 [program:portal]
 command=$PY -m portal
 autorestart=true
@@ -107,7 +135,7 @@ up() {
   fi
   uv run --frozen lianrong-topics >&2
   local s
-  for s in firms banks matcher oversight; do
+  for s in "${SERVICES[@]}"; do
     "$PY" -m "$s" migrate >&2
   done
   write_conf
@@ -117,7 +145,7 @@ up() {
   else
     "$ROOT/.venv/bin/supervisord" -c "$CONF"
   fi
-  for s in firms banks matcher oversight; do
+  for s in "${SERVICES[@]}"; do
     local i
     for i in $(seq 1 150); do
       curl -fsS "http://127.0.0.1:${PORTS[$s]}/readyz" >/dev/null 2>&1 && break

@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import uuid
@@ -24,17 +23,19 @@ from firms.bootstrap import SPEC as firms_spec
 from lianrong_platform.auth.issue import ensure_key_pair
 from lianrong_platform.kafka.topics import catalogue_topics, ensure_topics
 from lianrong_platform.testing.kafka import skip_history
+from lianrong_platform.testing.ports import free_port
 from matcher.bootstrap import SPEC as matcher_spec
+from notifier.bootstrap import SPEC as notifier_spec
 from oversight.bootstrap import SPEC as oversight_spec
 
-SPECS = {"firms": firms_spec, "banks": banks_spec, "matcher": matcher_spec, "oversight": oversight_spec}
+SPECS = {
+    "firms": firms_spec,
+    "banks": banks_spec,
+    "matcher": matcher_spec,
+    "oversight": oversight_spec,
+    "notifier": notifier_spec,
+}
 LOGS = Path(os.environ.get("LIANRONG_TEST_ARTIFACTS", "test-artifacts"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -67,7 +68,9 @@ class Stack:
 
 
 @asynccontextmanager
-async def running_stack(infra, fresh_database, tmp_path: Path, *, sla_seconds: int = 600) -> AsyncIterator[Stack]:
+async def running_stack(
+    infra, fresh_database, tmp_path: Path, *, sla_seconds: int = 600, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[Stack]:
     await ensure_topics(infra.kafka_bootstrap_servers, catalogue_topics())
     _, public = ensure_key_pair(tmp_path / "keys")
     env = {
@@ -78,6 +81,7 @@ async def running_stack(infra, fresh_database, tmp_path: Path, *, sla_seconds: i
         "LOG_FORMAT": "json",
         "MATCHER_SLA_SECONDS": str(sla_seconds),
         "MATCHER_SLA_WORKING_HOURS": "false",
+        **(extra_env or {}),
     }
     stack = Stack(tmp_path, env)
     for name, spec in SPECS.items():
@@ -97,11 +101,18 @@ async def running_stack(infra, fresh_database, tmp_path: Path, *, sla_seconds: i
         "PORTAL_DEMO_MODE": "true",
         "DEMO_FIRMS_URL": stack.urls["firms"],
         "DEMO_BANKS_URL": stack.urls["banks"],
+        "DEMO_NOTIFIER_URL": stack.urls["notifier"],
     }
     stack.urls["portal"] = f"http://127.0.0.1:{portal_port}"
     try:
-        for name in SPECS:
-            for role in ("api", "consumer", "relay"):
+        for name, spec in SPECS.items():
+            roles = (
+                "api",
+                "consumer",
+                *(("relay",) if spec.publishes else ()),
+                *(("sender",) if name == "notifier" else ()),
+            )
+            for role in roles:
                 stack.start(f"{name}-{role}", name, role)
         stack.start("portal", "portal")
         for name in SPECS:

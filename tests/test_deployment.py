@@ -26,6 +26,8 @@ from lianrong_platform.kafka.connection import KafkaConnection
 from lianrong_platform.settings import ServiceSettings
 from matcher.bootstrap import SPEC as MATCHER
 from matcher.settings import MatcherSettings
+from notifier.bootstrap import SPEC as NOTIFIER
+from notifier.settings import NotifierSettings
 from oversight.bootstrap import SPEC as OVERSIGHT
 from oversight.settings import OversightSettings
 from portal.app import PortalSettings
@@ -33,11 +35,12 @@ from portal.app import PortalSettings
 ROOT = Path(__file__).resolve().parent.parent
 CHECK = ROOT / ".state" / "bin" / "deploycheck"
 KUBERNETES = "1.33.0"
-SPECS = {s.name: s for s in (FIRMS, BANKS, MATCHER, OVERSIGHT)}
+SPECS = {s.name: s for s in (FIRMS, BANKS, MATCHER, OVERSIGHT, NOTIFIER)}
 OWN_SETTINGS: dict[str, type[BaseSettings]] = {
     "banks": BanksSettings,
     "matcher": MatcherSettings,
     "oversight": OversightSettings,
+    "notifier": NotifierSettings,
 }
 EVERY_PROCESS = {"LIANRONG_SECRETS_DIR", "LOG_FORMAT", "LOG_LEVEL"}
 TOPICS_JOB = {"KAFKA_BOOTSTRAP_SERVERS", "KAFKA_REPLICATION_FACTOR", "KAFKA_MIN_INSYNC_REPLICAS"}
@@ -64,7 +67,7 @@ def read_by(process: str) -> set[str]:
     if process == "topics":
         return kafka | TOPICS_JOB | EVERY_PROCESS
     if process == "demo":
-        return {"LIANRONG_STATE", "DEMO_FIRMS_URL", "DEMO_BANKS_URL"} | EVERY_PROCESS
+        return {"LIANRONG_STATE", "DEMO_FIRMS_URL", "DEMO_BANKS_URL", "DEMO_NOTIFIER_URL"} | EVERY_PROCESS
     service = process.split()[0]
     # A consumer makes sure of its dead-letter topic at start (lianrong_platform.kafka.topics), with its settings.
     found = names(ServiceSettings, f"{service.upper()}_") | kafka | TOPICS_JOB | EVERY_PROCESS
@@ -136,7 +139,7 @@ def test_compose_loads_as_docker_compose_would_and_the_demo_profile_adds_the_see
     assert demo["services"]["demo"]["depends_on"]["firms-api"]["condition"] == "service_healthy"
     processes = {process_of(s.get("command") or [""] * 2, s.get("entrypoint")) for s in plain["services"].values()}
     for spec in SPECS.values():
-        for role in ("api", "consumer", "relay", *spec.workers):
+        for role in ("api", "consumer", *(("relay",) if spec.publishes else ()), *spec.workers):
             assert f"{spec.name} {role}" in processes
     assert {"portal", "topics", "secrets"} <= processes
     for name in ("postgres-data", "kafka-data", "firms-secrets", "demo"):
@@ -217,7 +220,7 @@ def test_one_deployment_per_process_kind_with_probes_budgets_resources_and_bound
         by_kind.setdefault(d["kind"], {})[d["metadata"]["name"]] = d
     deployments = by_kind["Deployment"]
     for spec in SPECS.values():
-        for role in ("api", "consumer", "relay", *spec.workers):
+        for role in ("api", "consumer", *(("relay",) if spec.publishes else ()), *spec.workers):
             deployment = deployments[f"{spec.name}-{role}"]
             pod = deployment["spec"]["template"]["spec"]
             (main,) = pod["containers"]

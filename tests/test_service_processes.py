@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import uuid
@@ -26,17 +25,13 @@ from lianrong_platform import outbox
 from lianrong_platform.auth import Role
 from lianrong_platform.kafka.topics import catalogue_topics, ensure_topics
 from lianrong_platform.testing.kafka import read_topic, skip_history
+from lianrong_platform.testing.ports import free_port
 from matcher.bootstrap import SPEC as matcher_spec
+from notifier.bootstrap import SPEC as notifier_spec
 from oversight.bootstrap import SPEC as oversight_spec
 
-SERVICES = ("firms", "banks", "matcher", "oversight")
+SERVICES = ("firms", "banks", "matcher", "oversight", "notifier")
 LOGS = Path(os.environ.get("LIANRONG_TEST_ARTIFACTS", "test-artifacts")) / "service-processes"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Process:
@@ -63,7 +58,13 @@ GRACEFUL_API_EXIT = (0, -signal.SIGTERM)
 @pytest.fixture
 async def service_env(infra, fresh_database, tokens, tmp_path):
     await ensure_topics(infra.kafka_bootstrap_servers, catalogue_topics())
-    specs = {"firms": firms_spec, "banks": banks_spec, "matcher": matcher_spec, "oversight": oversight_spec}
+    specs = {
+        "firms": firms_spec,
+        "banks": banks_spec,
+        "matcher": matcher_spec,
+        "oversight": oversight_spec,
+        "notifier": notifier_spec,
+    }
     key = tmp_path / "jwt-public.pem"
     key.write_bytes(tokens.public_pem)
     env = {"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers, "JWT_PUBLIC_KEY_FILE": str(key)}
@@ -108,7 +109,8 @@ async def test_the_api_process_migrates_serves_health_and_checks_tokens(service,
 
 async def test_relay_publishes_to_the_catalogue_topic_and_consumers_run_and_stop_cleanly(infra, service_env) -> None:
     env, dsns = service_env
-    processes = [Process(s, role, env) for s in SERVICES for role in ("relay", "consumer")]
+    publishing = [s for s in SERVICES if s != "notifier"]  # the notifier publishes nothing: it runs no relay
+    processes = [Process(s, "relay", env) for s in publishing] + [Process(s, "consumer", env) for s in SERVICES]
     try:
         conn = await asyncpg.connect(dsns["firms"])
         try:

@@ -21,15 +21,16 @@ from banks.bootstrap import SPEC as BANKS
 from contracts import TOPICS
 from firms.bootstrap import SPEC as FIRMS
 from matcher.bootstrap import SPEC as MATCHER
+from notifier.bootstrap import SPEC as NOTIFIER
 from oversight.bootstrap import SPEC as OVERSIGHT
 
 BASE = Path(__file__).parent / "base"
-SPECS = (FIRMS, BANKS, MATCHER, OVERSIGHT)
-PORTS = {"firms": 8101, "banks": 8102, "matcher": 8103, "oversight": 8104}
+SPECS = (FIRMS, BANKS, MATCHER, OVERSIGHT, NOTIFIER)
+PORTS = {"firms": 8101, "banks": 8102, "matcher": 8103, "oversight": 8104, "notifier": 8105}
 PROBES_PORT = 9100
 LABEL = "app.kubernetes.io"
 PARTITIONS = {t.name: t.partitions for t in TOPICS}
-WANTED_REPLICAS = {"api": 2, "consumer": 3, "relay": 2, "webhooks": 1}
+WANTED_REPLICAS = {"api": 2, "consumer": 3, "relay": 2, "webhooks": 1, "sender": 2}
 SECRETS_DIR, KEYS_DIR = "/run/lianrong", "/run/keys"
 
 
@@ -138,7 +139,10 @@ def process(spec: Any, role: str) -> list[dict[str, Any]]:
     else:
         port, args = PROBES_PORT, [s, role, "--metrics-host", "0.0.0.0", "--metrics-port", str(PROBES_PORT)]
     count = replicas(spec, role)
-    out = [deployment(name, count, pod(name, container(s, args, env, port), s))]
+    main = container(s, args, env, port)
+    if s == "notifier":
+        main["envFrom"].append({"configMapRef": {"name": "lianrong-notifier"}})
+    out = [deployment(name, count, pod(name, main, s))]
     out.append(budget(name))
     if role == "api":
         out.append(cluster_service(name, port))
@@ -204,7 +208,7 @@ def manifests() -> dict[str, list[dict[str, Any]]]:
         "portal.yaml": portal(),
     }
     for spec in SPECS:
-        roles = ["api", "consumer", "relay", *spec.workers]
+        roles = ["api", "consumer", *(["relay"] if spec.publishes else []), *spec.workers]
         files[f"{spec.name}.yaml"] = [m for role in roles for m in process(spec, role)]
     return files
 
@@ -227,8 +231,17 @@ KUSTOMIZATION = {
             ],
         },
         {
-            "name": "lianrong-services",  # the four services' processes
-            "literals": [f"JWT_PUBLIC_KEY_FILE={KEYS_DIR}/jwt-public.pem", f"LIANRONG_SECRETS_DIR={SECRETS_DIR}"],
+            "name": "lianrong-services",  # the services' processes
+            "literals": [
+                f"JWT_PUBLIC_KEY_FILE={KEYS_DIR}/jwt-public.pem",
+                f"LIANRONG_SECRETS_DIR={SECRETS_DIR}",
+            ],
+        },
+        {
+            # The notifier's e-mail and SMS: empty, it tells people in the portal's list only. Set your SMTP relay and
+            # SMS provider here (their credentials go in notifier-secrets: NOTIFIER_SMTP_PASSWORD_FILE, …).
+            "name": "lianrong-notifier",
+            "literals": ["NOTIFIER_SMTP_HOST=", "NOTIFIER_SMS_URL="],
         },
     ],
     "images": [{"name": "lianrong", "newName": "lianrong", "newTag": "local"}],

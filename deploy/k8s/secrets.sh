@@ -12,9 +12,9 @@ OUT=${LIANRONG_SECRETS_OUT:-$ROOT/.state/k8s-secrets}
 (umask 077 && mkdir -p "$OUT")
 uv run --project "$ROOT" --frozen lianrong-secrets --dir "$OUT" --db-host "${1:?the PostgreSQL host}" --db-port "${2:-5432}"
 apply() { kubectl -n lianrong create secret generic "$1" --from-file="$2" --dry-run=client -o yaml | kubectl apply -f -; }
-for holder in firms banks matcher oversight; do apply "$holder-secrets" "$OUT/$holder"; done
+for holder in firms banks matcher oversight notifier; do apply "$holder-secrets" "$OUT/$holder"; done
 apply jwt-public "$OUT/jwt"
-for s in firms banks matcher oversight; do
+for s in firms banks matcher oversight notifier; do
   printf "CREATE ROLE %s LOGIN PASSWORD '%s';\nCREATE DATABASE %s OWNER %s;\n" "$s" "$(cat "$OUT/postgres/$s.password")" "$s" "$s"
 done > "$OUT/postgres-roles.sql"
 echo "Secrets applied. Create the databases: psql -h $1 -U postgres -f $OUT/postgres-roles.sql"

@@ -7,3 +7,5 @@ CREATE ROLE matcher LOGIN PASSWORD 'matcher';
 CREATE DATABASE matcher OWNER matcher;
 CREATE ROLE oversight LOGIN PASSWORD 'oversight';
 CREATE DATABASE oversight OWNER oversight;
+CREATE ROLE notifier LOGIN PASSWORD 'notifier';
+CREATE DATABASE notifier OWNER notifier;

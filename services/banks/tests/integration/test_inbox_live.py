@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 import uuid
 
@@ -13,14 +12,9 @@ import uvicorn
 
 from banks.bootstrap import SPEC
 from lianrong_platform.testing.kafka import running_consumer
+from lianrong_platform.testing.ports import free_port
 
 from .conftest import BanksWorld
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def first_match_event(response: httpx.Response, match_id: str) -> float:

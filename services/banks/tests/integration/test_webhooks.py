@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,18 +24,13 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from banks.settings import BanksSettings
 from banks.webhooks import deliver_due
 from contracts import decode
+from lianrong_platform.testing.ports import free_port
 
 from .conftest import BanksWorld
 
 RECEIVER = Path(__file__).with_name("webhook_receiver.py")
 LOGS = Path(os.environ.get("LIANRONG_TEST_ARTIFACTS", "test-artifacts")) / "webhooks"
 DOWN_SECONDS = 120
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Receiver:

@@ -34,4 +34,5 @@ SPEC = ServiceSpec(
     handlers=consumer.build_handlers(SETTINGS),
     consumer_tasks=(reminder_sweep(SETTINGS),),
     workers={"sender": sender},
+    publishes=False,
 )

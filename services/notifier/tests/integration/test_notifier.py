@@ -10,7 +10,6 @@ import email.policy
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import uuid
@@ -35,17 +34,12 @@ from lianrong_platform.auth import Role
 from lianrong_platform.kafka.producer import idempotent_producer
 from lianrong_platform.kafka.topics import catalogue_topics, ensure_topics
 from lianrong_platform.testing.kafka import skip_history
+from lianrong_platform.testing.ports import free_port
 from notifier.bootstrap import SPEC
 from notifier.domain.messages import CHINA
 
 LOGS = Path(os.environ.get("LIANRONG_TEST_ARTIFACTS", "test-artifacts")) / "notifier"
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Mailbox:

@@ -32,6 +32,7 @@ class PortalSettings(BaseSettings):
     banks_url: str = "http://127.0.0.1:8102"
     matcher_url: str = "http://127.0.0.1:8103"
     oversight_url: str = "http://127.0.0.1:8104"
+    notifier_url: str = "http://127.0.0.1:8105"
     demo_identities: Path | None = Field(
         default=None, description="The demo's tokens file; the login page offers its people. None: no demo login."
     )
@@ -48,6 +49,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
         "banks": settings.banks_url,
         "matcher": settings.matcher_url,
         "oversight": settings.oversight_url,
+        "notifier": settings.notifier_url,
     }
 
     @asynccontextmanager

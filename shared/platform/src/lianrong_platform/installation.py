@@ -24,7 +24,7 @@ from pathlib import Path
 
 from lianrong_platform.auth.issue import ensure_key_pair
 
-SERVICES = ("firms", "banks", "matcher", "oversight")
+SERVICES = ("firms", "banks", "matcher", "oversight", "notifier")
 APP_UID = 10001  # the image's user (Dockerfile)
 POSTGRES_UID = 999  # the postgres image's user
 

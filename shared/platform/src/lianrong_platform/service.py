@@ -58,6 +58,8 @@ class ServiceSpec:
     body_limits: Mapping[str, int] = field(default_factory=dict)
     # Whether the bank or officer a token names exists here (the banks service keeps them); None: not checked.
     known_subject: Callable[[Connection, Principal], Awaitable[bool]] | None = None
+    # Whether it publishes events (has an outbox to relay); a service that only listens runs no relay.
+    publishes: bool = True
     # Processes of their own beyond api, consumer and relay (e.g. the banks' webhook dispatcher), by name.
     workers: Mapping[str, Callable[[ServiceSettings, asyncio.Event], Coroutine[Any, Any, None]]] = field(
         default_factory=dict

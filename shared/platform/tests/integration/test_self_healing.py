@@ -5,7 +5,6 @@ database says so on /readyz with the reason, while /healthz stays alive."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
 
 import httpx
@@ -18,12 +17,7 @@ from lianrong_platform.kafka.producer import idempotent_producer
 from lianrong_platform.outbox import OutboxRelay
 from lianrong_platform.probes import STATUS, serve_probes
 from lianrong_platform.testing.kafka import read_topic
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from lianrong_platform.testing.ports import free_port
 
 
 async def test_a_relay_whose_connections_are_cut_reconnects_and_publishes(infra, fresh_database, fresh_topic) -> None:

@@ -16,7 +16,7 @@ from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 from contracts import TOPICS, dead_letter_topic
 from lianrong_platform.kafka.connection import client_options
 
-SERVICE_GROUPS = ("firms", "banks", "matcher", "oversight")
+SERVICE_GROUPS = ("firms", "banks", "matcher", "oversight", "notifier")
 
 
 def replication() -> tuple[int, dict[str, str]]:
