@@ -578,3 +578,47 @@ async def test_a_town_coordinator_uploads_a_list_and_works_a_listed_need_on_the_
         await contact.locator('button[type="submit"]').click()
         await expect(item.locator("ol")).to_contain_text("走访", timeout=10_000)
     await page.screenshot(path=str(SHOTS / "desk-item.png"), full_page=True)
+
+
+async def test_an_sme_is_told_of_its_match_under_the_bell_and_chooses_how_to_be_told(demo: Demo) -> None:
+    """The notifier's list in the portal: a new need's match arrives under the bell with the bank's name, in Chinese;
+    it can be marked read; the settings refuse a mistyped mobile number next to the field and keep nothing."""
+    person = next(n for n, p in demo.people.items() if p["role"] == "sme" and n != demo.first("sme"))
+    page = await demo.log_in(person)
+    await expect(page.locator("#needs")).to_be_visible(timeout=20_000)
+    bell = page.locator("#bell")
+    await expect(bell).to_be_visible()
+    form = page.locator("#need-form")
+    await form.locator('select[name="chain"]').select_option("smart_terminal")
+    await form.locator('input[name="amount"]').fill("66万")
+    await form.locator('button[type="submit"]').click()
+    newest = page.locator("#needs article").first
+    await expect(newest.locator('[data-status="matched"]')).to_be_visible(timeout=30_000)
+    bank = await newest.locator('li[data-milestone="matched"]').get_attribute("data-bank")
+
+    await bell.click()
+    note = page.locator('#notes li[data-kind="sme_matched"]').first
+    await expect(note).to_be_visible(timeout=20_000)
+    await expect(note.locator("strong")).to_have_text("需求已匹配银行")
+    await expect(note).to_contain_text(f"您的融资需求已匹配到{bank}")
+    await expect(page.locator("#unread")).not_to_be_hidden(timeout=20_000)
+    await page.screenshot(path=str(SHOTS / "sme-notifications.png"), full_page=True)
+    await page.locator("#notes-all-read").click()
+    await expect(page.locator("#notes li.unread")).to_have_count(0, timeout=10_000)
+    await expect(page.locator("#unread")).to_be_hidden(timeout=20_000)
+
+    prefs = page.locator("#notify-prefs")
+    await prefs.locator('input[name="phone"]').fill("1391234")
+    await prefs.locator('button[type="submit"]').click()
+    await expect(prefs.locator('[data-error="phone"]')).to_have_text("请输入11位手机号（13–19开头）")
+    await expect(prefs.locator('input[name="phone"]')).to_have_attribute("aria-invalid", "true")
+    kept = await demo.api("notifier", person, "/v1/notifications/preferences")
+    assert kept["phone"] is None
+    await prefs.locator('input[name="phone"]').fill("139 1234 5678")
+    await prefs.locator('input[name="quiet_start"]').fill("22:00")
+    await prefs.locator('input[name="quiet_end"]').fill("08:00")
+    await prefs.locator('button[type="submit"]').click()
+    await expect(prefs.locator('[data-error="phone"]')).to_have_text("")
+    saved = await demo.api("notifier", person, "/v1/notifications/preferences")
+    assert saved["phone"] == "13912345678"
+    assert saved["quiet_hours"] == {"start": "22:00:00", "end": "08:00:00"}

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from lianrong_platform.auth import Principal, Role, require
 from lianrong_platform.auth.routes import router as session_router
@@ -88,7 +89,7 @@ class Preferences(BaseModel):
         if value in (None, ""):
             return None
         if not EMAIL.match(value):
-            raise ValueError("not an e-mail address")
+            raise PydanticCustomError("email_invalid", "not an e-mail address")
         return value
 
     @field_validator("phone")
@@ -99,7 +100,7 @@ class Preferences(BaseModel):
         digits = re.sub(r"[\s-]", "", value)
         found = MOBILE.match(digits)
         if not found:
-            raise ValueError("a mainland mobile number has 11 digits and starts with 13–19")
+            raise PydanticCustomError("mobile_invalid", "a mainland mobile number has 11 digits and starts with 13–19")
         return found.group(1)
 
     @model_validator(mode="after")

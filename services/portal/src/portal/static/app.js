@@ -10,6 +10,7 @@ async function route() {
   const page = (location.hash.replace(/^#\//, "") || "login").split("?")[0];
   document.getElementById("who").textContent = me ? `${me.name} · ${t(`roles.${me.role}`)}` : "";
   document.getElementById("logout").hidden = !me;
+  refreshBell();
   if (!me && page !== "login") { location.hash = "#/login"; return; }
   try {
     cleanup = (await (PAGES[page] || PAGES.login)(view)) || null;

@@ -1,6 +1,10 @@
 // Chinese first; English on request. Keys name what is said, not where.
 const TEXT = {
   zh: {
+    notes: { bell: "通知", title: "我的通知", unread: "{n} 条未读", allRead: "全部标为已读", markRead: "标为已读",
+      open: "查看", settings: "通知方式", settingsHelp: "站内通知始终保留；可另选邮件或短信。免打扰时段内不发邮件和短信，结束后补发。",
+      email: "邮箱", phone: "手机号", byEmail: "邮件", bySms: "短信", quietStart: "免打扰开始（北京时间）",
+      quietEnd: "免打扰结束", save: "保存", unavailable: "本平台暂未开通：{channels}", none: "暂无通知" },
     tagline: "东莞产业链金融对接", logout: "退出", login: "登录", loginHelp: "选择一个演示身份登录。",
     pasteToken: "或粘贴令牌", use: "使用", roles: { sme: "中小微企业", chain_master: "链主企业", officer: "制造业金融服务官",
       bank_admin: "银行管理员", regulator: "人民银行东莞市分行", coordinator: "融资需求调度专班", admin: "平台运维" },
@@ -70,7 +74,9 @@ const TEXT = {
       uscc_length: "统一社会信用代码为18位，当前{length}位", uscc_character: "含有无效字符 {characters}（不使用 I、O、S、V、Z）",
       uscc_authority: "第1位登记管理部门代码无效", uscc_entity_type: "第2位机构类别与登记管理部门不符",
       uscc_region: "第3–8位须为6位行政区划码", uscc_check_character: "校验位不符，请检查是否输错",
-      unknown_town: "不是东莞的镇街或园区", unknown_chain: "不是重点产业链", unknown_bank: "未知银行", unknown_firm: "该企业尚未注册",
+      email_invalid: "邮箱地址格式不正确", mobile_invalid: "请输入11位手机号（13–19开头）",
+      channel_without_address: "选择此方式需填写对应的地址", channel_unavailable: "本平台暂不支持此方式",
+      time_parsing: "请输入时间，如 22:00", time_type: "请输入时间，如 22:00", unknown_town: "不是东莞的镇街或园区", unknown_chain: "不是重点产业链", unknown_bank: "未知银行", unknown_firm: "该企业尚未注册",
       firm_id_not_allowed: "企业只能注册本企业", not_chain_master: "该企业不是此产业链的链主", supplies_itself: "企业不能向自己供货",
       unknown_receivable: "本企业没有这笔应收账款", receivable_unconfirmed: "链主尚未确认这笔应收账款",
       receivable_other_chain: "这笔应收账款属于其他产业链", amount_out_of_range: "金额须在 {min} 至 {max} 元之间",
@@ -108,6 +114,11 @@ const TEXT = {
       chain_relation_unverified: "供应链关系未核实", policy_restriction: "政策限制", firm_withdrew: "企业放弃" },
   },
   en: {
+    notes: { bell: "Notifications", title: "My notifications", unread: "{n} unread", allRead: "Mark all read",
+      markRead: "Mark read", open: "Open", settings: "How to tell me",
+      settingsHelp: "The list here is always kept; e-mail or SMS as well if you choose. Nothing is e-mailed or texted in your quiet hours; it follows when they end.",
+      email: "E-mail", phone: "Mobile", byEmail: "E-mail", bySms: "SMS", quietStart: "Quiet from (Beijing time)",
+      quietEnd: "Quiet until", save: "Save", unavailable: "Not offered here: {channels}", none: "Nothing yet" },
     tagline: "Chain finance matching for Dongguan", logout: "Log out", login: "Log in",
     loginHelp: "Choose a demo identity.", pasteToken: "or paste a token", use: "Use",
     roles: { sme: "SME", chain_master: "Chain master", officer: "Finance officer", bank_admin: "Bank admin",
