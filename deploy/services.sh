@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs Lianrong's service processes on this machine (no Docker) under supervisord: for each service an API, a
 # consumer and an outbox relay (the banks' webhook dispatcher, the notifier's sender), the portal, and the demo's
-# mail and SMS catchers (a local SMTP server writing to $LIANRONG_STATE/mail, an SMS provider stand-in). supervisord starts the real
-# Python processes (no `uv run` wrapper between), restarts what dies, and knows each one's state and restarts.
+# mail and SMS catchers (a local SMTP server writing to $LIANRONG_STATE/mail, an SMS provider stand-in). supervisord
+# starts the real Python processes (no `uv run` wrapper between), restarts what dies, and knows each one's state.
 # Logs are under $LIANRONG_STATE/run.
 #
 #   deploy/services.sh up | down | status | restart <service>-<role>
@@ -100,7 +100,7 @@ stdout_logfile_maxbytes=50MB
 CONF
     done
   done
-  mkdir -p "$STATE/mail"
+  mkdir -p "$STATE/mail/tmp" "$STATE/mail/new" "$STATE/mail/cur"  # a Maildir
   cat >>"$CONF" <<CONF
 [program:mail-catcher]
 command=$PY -m aiosmtpd -n -l 127.0.0.1:$SMTP_PORT -c aiosmtpd.handlers.Mailbox $STATE/mail

@@ -21,6 +21,12 @@ class ScoreComponent(BaseModel):
     weight: float
     value: float
     explanation: str = Field(max_length=500)
+    params: dict[str, str] = Field(
+        default_factory=dict,
+        description="What the explanation says, as data, so a reader words it in its own language: `case` (e.g. "
+        "lead, cooperating, none for lead_bank) and the figures (bank, rate_min, ceiling, committed, open, max, "
+        "honours).",
+    )
 
 
 class Exclusion(BaseModel):

@@ -89,6 +89,7 @@ class Part(NamedTuple):
     weight: float
     value: float
     explanation: str
+    params: dict[str, str]
 
 
 def explain(
@@ -125,7 +126,22 @@ def explain(
         words["officer_load"] = (
             f"the officer holds {officer.open_matches} of {officer.profile.max_open_matches} open matches"
         )
-    return tuple(Part(name, WEIGHTS[name], round(value, 4), words[name][:500]) for name, value in parts.items())
+    params = {
+        "lead_bank": {"case": (role.value if role else "none"), "bank": offer.bank_name},
+        "chain_confirmation": {"case": ("link_and_receivable" if confirmed > 0.6 else "link") if confirmed else "none"},
+        "capacity_pacing": {"committed": f"{offer.committed_fraction:.0%}"},
+        "rate_fit": {"case": "no_ceiling"}
+        if n.max_annual_rate is None
+        else {"case": "ceiling", "rate_min": f"{t.rate_min:.2%}", "ceiling": f"{n.max_annual_rate:.2%}"},
+        "amount_fit": {"case": "within"},
+        "term_fit": {"case": "within"},
+        "honours": {"case": "favoured", "honours": ",".join(sorted(favoured))} if favoured else {"case": "none"},
+    }
+    if officer is not None:
+        params["officer_load"] = {"open": str(officer.open_matches), "max": str(officer.profile.max_open_matches)}
+    return tuple(
+        Part(name, WEIGHTS[name], round(value, 4), words[name][:500], params[name]) for name, value in parts.items()
+    )
 
 
 def components(

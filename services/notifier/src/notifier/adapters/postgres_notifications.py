@@ -200,6 +200,18 @@ async def deliveries(conn: Connection, status: str | None, limit: int) -> list[d
     return [dict(r) for r in rows]
 
 
+async def requeue(conn: Connection, ids: list[uuid.UUID] | None) -> int:
+    """Failed deliveries (these, or all) due again now, their attempts kept for the record."""
+    result: str = await conn.execute(
+        """UPDATE deliveries SET status = 'pending', due_at = now()
+           WHERE status = 'failed' AND ($1::uuid[] IS NULL OR delivery_id = ANY($1))""",
+        ids,
+    )
+    if result.split()[-1] != "0":
+        await conn.execute("SELECT pg_notify('deliveries', '')")
+    return int(result.split()[-1])
+
+
 async def delivery_counts(conn: Connection) -> dict[str, int]:
     rows = await conn.fetch("SELECT status, count(*) AS n FROM deliveries GROUP BY status")
     return {r["status"]: int(r["n"]) for r in rows}

@@ -224,4 +224,16 @@ async def deliveries(
     return Deliveries(counts=counts, items=[Delivery(**r) for r in rows])
 
 
+class Retry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ids: list[UUID] | None = Field(default=None, max_length=500, description="These; every failed one when left out.")
+
+
+@router.post("/deliveries/retry", summary="Admin: send failed deliveries again (after the server or address is fixed)")
+async def retry(request: Request, body: Retry, _: Admin) -> dict[str, int]:
+    async with transaction(request) as conn:
+        requeued = await store.requeue(conn, body.ids)
+    return {"requeued": requeued}
+
+
 routers: list[APIRouter] = [session_router, router]

@@ -98,3 +98,53 @@ function weeksBetween(from, to) {
   }
   return weeks;
 }
+
+// A confirmation for what cannot be undone, with its consequences spelt out; resolves true only when confirmed
+// (取消 and Esc cancel). `extra`: fields the dialog asks for (a reason), read by the caller after it resolves.
+function confirmAction({ title, body, confirm, extra = null }) {
+  return new Promise((resolve) => {
+    const id = `confirm-${Math.random().toString(36).slice(2, 8)}`;
+    const dialog = h("dialog", { class: "confirm", "aria-labelledby": id, "data-dialog": "confirm" },
+      h("h2", { id }, title), h("p", {}, body), extra || "",
+      h("div", { class: "row" },
+        h("button", { type: "button", "data-action": "cancel", onclick: () => dialog.close("cancel") }, t("cancel")),
+        h("button", { type: "button", class: "danger", "data-action": "confirm", onclick: () => dialog.close("confirm") },
+          confirm)));
+    dialog.addEventListener("close", () => { resolve(dialog.returnValue === "confirm"); dialog.remove(); });
+    document.body.append(dialog);
+    dialog.showModal();
+    dialog.querySelector('[data-action="cancel"]').focus();  // the safe choice has the focus
+  });
+}
+
+// "9 分 55 秒" / "3 天 4 小时": a time left, never a clock time.
+function duration(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  const d = Math.floor(s / 86400), hr = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+  const u = TEXT[LANG].units;
+  if (d) return `${d} ${u.d} ${hr} ${u.h}`;
+  if (hr) return `${hr} ${u.h} ${m} ${u.m}`;
+  return `${m} ${u.m} ${sec} ${u.s}`;
+}
+
+// A score component as a sentence in the reader's language, from its name and params (the matcher's English
+// explanation only when this portal has no words for it).
+function componentText(c) {
+  const words = (TEXT[LANG].components || {})[c.name];
+  const params = c.params || {};
+  const template = typeof words === "object" ? words[params.case] : words;
+  if (!template) return c.explanation;
+  const honours = (params.honours || "").split(",").filter(Boolean).map((x) => (TEXT[LANG].honourNames || {})[x] || x);
+  return fill(template, { ...params, honours: honours.join("、") });
+}
+
+// Why this bank: the components as sentences (strongest first), the weights only when expanded.
+function whyThisBank(components, score) {
+  const sorted = [...components].sort((a, b) => b.weight * b.value - a.weight * a.value);
+  return h("div", { class: "why-bank" },
+    h("strong", {}, t("whyBank")),
+    h("ul", { class: "why" }, sorted.map((c) => h("li", { "data-component": c.name }, componentText(c)))),
+    h("details", {}, h("summary", {}, `${t("scoreDetail")} ${score}`),
+      h("table", {}, sorted.map((c) => h("tr", {}, h("td", {}, componentText(c)),
+        h("td", { class: "num" }, `${c.value} × ${c.weight}`))))));
+}
