@@ -86,6 +86,12 @@ async def demo(infra, module_databases, tmp_path_factory) -> AsyncIterator[Demo]
             await browser.close()
 
 
+async def choose_terms(form) -> None:
+    """What the need form leaves to the SME (nothing is chosen for it): a product type and whom it consents to."""
+    await form.locator('input[name="product_types"][value="order_loan"]').check()
+    await form.locator('select[name="consent_scope"]').select_option("chain_banks")
+
+
 async def test_an_sme_need_travels_to_the_officer_and_back_and_the_pboc_sees_it(demo: Demo) -> None:
     pboc = await demo.log_in(demo.first("regulator"))
     row = pboc.locator('tr[data-chain="smart_terminal"] td[data-metric="disbursed"]')
@@ -107,11 +113,20 @@ async def test_an_sme_need_travels_to_the_officer_and_back_and_the_pboc_sees_it(
 
     await need_form.locator('input[name="amount"]').fill("800000")
     await need_form.locator('select[name="chain"]').select_option("smart_terminal")
+    await choose_terms(need_form)
+    await expect(need_form.locator("#consent-text")).to_contain_text("本产业链的主办行和合作银行")
     await need_form.locator('button[type="submit"]').click()
     await expect(page.locator("#needs article")).to_have_count(needs_before + 1, timeout=10_000)
     newest = page.locator("#needs article").first
     need_id = await newest.get_attribute("data-need")
     await expect(newest.locator('[data-status="matched"]')).to_be_visible(timeout=30_000)
+    # Where it stands, how long the bank has, and why this bank, in Chinese sentences (no English, no weights shown).
+    await expect(newest.locator('.stage-bar li[aria-current="step"]')).to_have_text("匹配")
+    await expect(newest.locator('[data-stage-now="matched"]')).to_contain_text("等待服务官受理，剩余")
+    reasons = await newest.locator('li[data-milestone="matched"] .why-bank ul.why li').all_inner_texts()
+    assert reasons, "no explanation of the match"
+    assert all(re.search(r"[\u4e00-\u9fff]", r) for r in reasons), reasons
+    assert not await newest.locator('li[data-milestone="matched"] .why-bank details').evaluate("d => d.open")
     await page.screenshot(path=str(SHOTS / "sme-matched.png"), full_page=True)
 
     # The officer the matcher chose, as the SME's timeline names them.
@@ -136,6 +151,10 @@ async def test_an_sme_need_travels_to_the_officer_and_back_and_the_pboc_sees_it(
     await expect(desk.locator('#closed tr[data-match] [data-status="disbursed"]').first).to_be_visible()
 
     await expect(newest.locator('[data-status="disbursed"]')).to_be_visible(timeout=30_000)
+    # The decision's terms on the timeline, as the SME reads them.
+    await expect(newest.locator('[data-terms="approved"]')).to_have_text("审批通过：800,000 元 · 年利率 4% · 12 个月")
+    await expect(newest.locator('[data-terms="disbursed"]')).to_contain_text("已放款 800,000 元")
+    await expect(newest.locator(".stage-bar li.done")).to_have_count(5)
     await page.screenshot(path=str(SHOTS / "sme-disbursed.png"), full_page=True)
 
     await expect(row).not_to_have_text(disbursed_before, timeout=30_000)  # the live feed moved it
@@ -206,6 +225,7 @@ async def test_an_smes_receivable_confirmed_by_its_chain_master_backs_a_need(dem
     await need_form.locator('select[name="chain"]').select_option(link["chain"])
     await need_form.locator('select[name="receivable_id"]').select_option(claim_id)
     await need_form.locator('input[name="amount"]').fill("600000")  # a receivable backs no more than its amount
+    await choose_terms(need_form)
     needs_before = await page.locator("#needs article").count()
     await need_form.locator('button[type="submit"]').click()
     await expect(page.locator("#needs article")).to_have_count(needs_before + 1, timeout=10_000)
@@ -323,6 +343,16 @@ async def test_an_sme_publishes_a_need_with_the_keyboard_alone(demo: Demo) -> No
         raise AssertionError("the amount field cannot be reached with Tab")
     await page.keyboard.press("Control+A")
     await page.keyboard.type("650000")
+    for _ in range(40):  # a product type, ticked with the space bar
+        await page.keyboard.press("Tab")
+        if await page.evaluate("document.activeElement.name === 'product_types'"):
+            break
+    await page.keyboard.press("Space")
+    for _ in range(40):  # whom it consents to, chosen with the arrow keys
+        await page.keyboard.press("Tab")
+        if await page.evaluate("document.activeElement.name === 'consent_scope'"):
+            break
+    await page.keyboard.press("ArrowDown")
     for _ in range(40):
         await page.keyboard.press("Tab")
         if await page.evaluate(
@@ -416,6 +446,7 @@ async def test_amounts_and_rates_are_read_as_people_write_them(demo: Demo) -> No
     needs_before = await page.locator("#needs article").count()
     await form.locator('input[name="amount"]').fill("120万")
     await form.locator('input[name="max_annual_rate"]').fill("5.5")
+    await choose_terms(form)
     await form.locator('button[type="submit"]').click()
     await expect(page.locator("#needs article")).to_have_count(needs_before + 1, timeout=10_000)
     newest = await page.locator("#needs article").first.get_attribute("data-need")
@@ -461,11 +492,11 @@ async def test_invalid_fields_are_announced_and_focus_and_borders_can_be_seen(de
 
 CONTROLS = "#view button, #view input, #view select, #view a[href], #view summary"
 UNNAMED_CONTROLS = f"""() => [...document.querySelectorAll('{CONTROLS}')]
-  .filter((el) => el.offsetParent !== null)
+  .filter((el) => el.offsetParent !== null && el.checkVisibility())
   .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.textContent.trim())
   .map((el) => el.outerHTML.slice(0, 80))"""
 NOT_TABBED = f"""() => [...document.querySelectorAll('{CONTROLS}')]
-  .filter((el) => el.offsetParent !== null && !el.disabled && !el.dataset.tabbed)
+  .filter((el) => el.offsetParent !== null && el.checkVisibility() && !el.disabled && !el.dataset.tabbed)
   .map((el) => el.outerHTML.slice(0, 80))"""
 LOADED = {  # what shows that a role's page has drawn its data
     "coordinator": "#desk-queue > *",
@@ -591,6 +622,7 @@ async def test_an_sme_is_told_of_its_match_under_the_bell_and_chooses_how_to_be_
     form = page.locator("#need-form")
     await form.locator('select[name="chain"]').select_option("smart_terminal")
     await form.locator('input[name="amount"]').fill("66万")
+    await choose_terms(form)
     await form.locator('button[type="submit"]').click()
     newest = page.locator("#needs article").first
     await expect(newest.locator('[data-status="matched"]')).to_be_visible(timeout=30_000)
@@ -622,3 +654,57 @@ async def test_an_sme_is_told_of_its_match_under_the_bell_and_chooses_how_to_be_
     saved = await demo.api("notifier", person, "/v1/notifications/preferences")
     assert saved["phone"] == "13912345678"
     assert saved["quiet_hours"] == {"start": "22:00:00", "end": "08:00:00"}
+
+
+async def test_passing_on_refusing_and_withdrawing_are_confirmed_and_can_be_cancelled(demo: Demo) -> None:
+    """No reason is chosen for the officer; passing a match on asks first, with the consequence, and 取消 leaves it as
+    it was; once confirmed, the SME reads the reason in Chinese. Withdrawing a need asks too."""
+    sme = next(n for n, p in demo.people.items() if p["role"] == "sme" and n.endswith("#3"))
+    page = await demo.log_in(sme)
+    form = page.locator("#need-form")
+    await expect(page.locator("#needs")).to_be_visible(timeout=20_000)
+    await form.locator('select[name="chain"]').select_option("smart_terminal")
+    await form.locator('input[name="amount"]').fill("70万")
+    await choose_terms(form)
+    await form.locator('button[type="submit"]').click()
+    newest = page.locator("#needs article").first
+    await expect(newest.locator('[data-status="matched"]')).to_be_visible(timeout=30_000)
+    need_id = await newest.get_attribute("data-need")
+    newest = page.locator(f'article[data-need="{need_id}"]')  # this need, wherever the list puts it
+    matched = newest.locator('li[data-milestone="matched"]')
+    officer = f"{await matched.get_attribute('data-bank')}服务官{await matched.get_attribute('data-officer')}"
+
+    desk = await demo.log_in(officer)
+    card = desk.locator(f'article[data-need="{need_id}"]')
+    await expect(card).to_be_visible(timeout=20_000)
+    await expect(desk.locator('#queue-counts [data-count="proposed"]')).to_contain_text("待处理")
+    decline = card.locator('form[data-form="decline"]')
+    assert await decline.locator('select[name="reason"]').input_value() == ""  # nothing pre-selected
+    await decline.locator('button[type="submit"]').click()
+    await expect(decline.locator('[data-error="reason"]')).to_have_text("请选择原因")
+    await decline.locator('select[name="reason"]').select_option("capacity_exhausted")
+    await decline.locator('button[type="submit"]').click()
+    dialog = desk.locator('dialog[data-dialog="confirm"]')
+    await expect(dialog).to_be_visible()
+    await expect(dialog).to_contain_text("原因「额度已用尽」会告知企业")
+    await desk.screenshot(path=str(SHOTS / "officer-confirm-decline.png"))
+    await dialog.locator('[data-action="cancel"]').click()
+    await expect(dialog).to_have_count(0)
+    await expect(card.locator('[data-status="proposed"]')).to_be_visible()  # cancelled: nothing happened
+    await decline.locator('button[type="submit"]').click()
+    await desk.locator('dialog[data-dialog="confirm"] [data-action="confirm"]').click()
+    await expect(card).to_have_count(0, timeout=10_000)
+
+    declined = newest.locator('li[data-milestone="declined"] [data-reason="capacity_exhausted"]')
+    await expect(declined).to_have_text("原因：额度已用尽。系统会继续为您匹配其他银行，无需重新提交。", timeout=30_000)
+
+    await newest.locator('[data-action="withdraw"]').click()
+    confirm = page.locator('dialog[data-dialog="confirm"]')
+    await expect(confirm).to_contain_text("撤回后不能恢复")
+    await page.keyboard.press("Escape")  # Esc cancels too
+    await expect(confirm).to_have_count(0)
+    assert (await demo.api("firms", sme, f"/v1/needs/{need_id}"))["status"] != "withdrawn"
+    await newest.locator('[data-action="withdraw"]').click()
+    await page.locator('dialog[data-dialog="confirm"] [data-action="confirm"]').click()
+    await expect(newest.locator('[data-status="withdrawn"]')).to_be_visible(timeout=10_000)
+    await expect(newest.locator('[data-action="resubmit"]')).to_be_visible()
