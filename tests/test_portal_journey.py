@@ -243,20 +243,27 @@ async def test_a_bank_admin_publishes_a_product_changes_its_line_and_manages_off
     await expect(form).to_be_visible()
     products_before = len(await demo.api("banks", admin, f"/v1/banks/{bank_id}/products"))
 
-    await form.locator('button[type="submit"]').click()  # no name
+    assert await form.locator('select[name="product_type"]').input_value() == ""  # no type chosen for the admin
+    await form.locator('input[name="amount_min"]').fill("9000000")  # above the largest loan: a rule across fields
+    await form.locator('button[type="submit"]').click()  # no name, no type, and the range runs backwards: all at once
     await expect(form.locator('[data-error="name"]')).to_have_text("至少 1 个字符")
-    await form.locator('input[name="name"]').fill("链融测试订单贷")
-    await form.locator('input[name="amount_min"]').fill("9000000")  # above the largest loan: a domain rule
-    await form.locator('button[type="submit"]').click()
+    await expect(form.locator('[data-error="product_type"]')).not_to_be_empty()
     await expect(form.locator('[data-error="amount_min"]')).to_have_text("最低金额高于最高金额")
-    await expect(form.locator('[data-error="name"]')).to_be_empty()
     await page.screenshot(path=str(SHOTS / "bank-product-errors.png"), full_page=True)
     assert len(await demo.api("banks", admin, f"/v1/banks/{bank_id}/products")) == products_before  # nothing made
 
-    await form.locator('input[name="amount_min"]').fill("100000")
+    await form.locator('input[name="name"]').fill("链融测试订单贷")
+    await form.locator('select[name="product_type"]').select_option("order_loan")
+    await form.locator('input[name="amount_min"]').fill("10万")
+    await form.locator('input[name="honours_favoured"][value="specialised"]').check()
     await form.locator('button[type="submit"]').click()
     row = page.locator('tr[data-product="链融测试订单贷"]')
     await expect(row).to_be_visible(timeout=10_000)
+    await row.locator("details[data-terms] > summary").click()  # its terms, readable after publishing
+    terms = row.locator("details[data-terms] dl.terms")
+    await expect(terms).to_contain_text("订单贷")
+    await expect(terms).to_contain_text("100,000 – 5,000,000 元")
+    await expect(terms).to_contain_text("专精特新")
 
     line = row.locator('form[data-form="line"]')
     await line.locator('input[name="capacity"]').fill("-1")
@@ -266,6 +273,9 @@ async def test_a_bank_admin_publishes_a_product_changes_its_line_and_manages_off
     await line.locator('button[type="submit"]').click()
     await expect(row.locator('[data-field="remaining"]')).to_have_text("200,000,000", timeout=10_000)
     await row.locator('[data-action="withdraw"]').click()
+    stop = page.locator('dialog[data-dialog="confirm"]')
+    await expect(stop).to_contain_text("已在办的匹配和贷款不受影响")
+    await stop.locator('[data-action="confirm"]').click()
     await expect(row.locator(".status.withdrawn")).to_be_visible(timeout=10_000)
     stored = [
         p

@@ -117,6 +117,9 @@ function confirmAction({ title, body, confirm, extra = null }) {
   });
 }
 
+// A rate as a percentage: 0.0385 → "3.85%", 0.04 → "4%".
+const pct = (rate) => `${(Number(rate) * 100).toFixed(2).replace(/\.?0+$/, "")}%`;
+
 // "9 分 55 秒" / "3 天 4 小时": a time left, never a clock time.
 function duration(seconds) {
   const s = Math.max(0, Math.round(seconds));

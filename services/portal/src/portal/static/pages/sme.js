@@ -62,7 +62,6 @@ function dueText(answerBy) {
   return left > 0 ? fill(t("stageNow.matched"), { left: duration(left) }) : t("stageNow.matchedLate");
 }
 
-const pct = (rate) => `${(Number(rate) * 100).toFixed(2).replace(/\.?0+$/, "")}%`;
 
 // What each milestone means for the SME, in words: who, how much, why, and what it can change.
 function milestoneDetail(e) {
@@ -189,10 +188,10 @@ function claimForm(link, done) {
     { kind: d.get("kind"), amount: yuan(d.get("amount")), due_date: d.get("due_date") }), { done });
 }
 
-function linkForm(me, masters, done) {
+function linkForm(me, masters, chainName, done) {
   const form = h("form", { class: "row", id: "declare-link" },
     h("select", { name: "master", "aria-label": t("roles.chain_master") }, masters.flatMap((m) => m.chains.map((c) =>
-      h("option", { value: `${m.firm_id}|${c}` }, `${m.legal_name} · ${c}`)))),
+      h("option", { value: `${m.firm_id}|${c}` }, `${m.legal_name} · ${chainName(c)}`)))),
     h("select", { name: "tier", "aria-label": t("tier") }, ["tier_1", "tier_2", "tier_3"].map((x) => h("option", { value: x }, t(`tiers.${x}`)))),
     h("input", { name: "annual_supply_value", "aria-label": t("supplyValue"), value: "5000000" }),
     h("button", { type: "submit" }, LANG === "zh" ? "申报供货关系" : "Declare supplying"),
@@ -242,7 +241,7 @@ PAGES.sme = async (view) => {
       h("h2", {}, t("links")), h("ul", { class: "links" }, links.map((l) => h("li", {},
         `${l.chain_master_name} · ${chainName(l.chain)} · `, h("span", { class: `status ${l.status}` }, t(`statuses.${l.status}`)),
         l.status === "confirmed" ? claimForm(l, () => route()) : ""))),
-      linkForm(me, masters, () => route()),
+      linkForm(me, masters, chainName, () => route()),
       h("h2", {}, t("receivables")), h("ul", { id: "my-claims" }, claims.length ? claims.map((r) => h("li", {
         "data-claim": r.receivable_id }, `${claimLabel(r)} · `, h("span", { class: `status ${r.status}`, "data-status": r.status },
         t(`statuses.${r.status}`)))) : h("li", { class: "muted" }, t("none")))),
