@@ -21,6 +21,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -321,7 +322,7 @@ async def test_the_pboc_dashboard_draws_weekly_lines_that_agree_with_the_oversig
     assert drawn == {k: expected[k] for k in drawn}  # the six busiest chains, as the API counts them
 
     await expect(page.locator("#trend figure")).to_have_attribute("data-weeks", "13")  # 12 weeks back and this one
-    await page.locator("#flows").locator("..").locator("select").first.select_option("4")  # the period
+    await page.get_by_label("期间").select_option("4")  # the period
     await expect(page.locator("#trend figure")).to_have_attribute("data-weeks", "5")
     await page.locator("#trend").locator("..").locator("select").first.select_option("bank")
     await expect(page.locator("#trend figcaption")).to_contain_text("银行")  # redrawn with a line per bank
@@ -335,7 +336,23 @@ async def test_the_pboc_dashboard_draws_weekly_lines_that_agree_with_the_oversig
         await page.get_by_role("button", name="导出 CSV").click()
     saved = await (await download.value).path()
     csv = await asyncio.to_thread(Path(saved).read_text, encoding="utf-8")
-    assert csv.splitlines()[0].startswith("chain,")
+    header, *_, withheld = csv.splitlines()
+    assert header.startswith("产业链,")  # Chinese headers, one quantity per column
+    assert "提交需求（笔）" in header
+    assert "提交需求（元）" in header
+    assert withheld.startswith("未公布,")  # and a line on what disclosure control withheld
+
+    # The key figures of the period, each published or said to be withheld; the axes say their units.
+    cards = page.locator("#kpis [data-kpi]")
+    await expect(cards).to_have_count(10)
+    four_weeks = (datetime.now(UTC) - timedelta(weeks=4)).date().isoformat()  # the period chosen above
+    whole = (await demo.api("oversight", regulator, f"/v1/oversight/flows?by=&from={four_weeks}"))["cells"][0]
+    needs = page.locator('#kpis [data-kpi="needs"] .value')
+    held = "submitted" in whole["counts_withheld"]
+    await expect(needs).to_have_text("未公布" if held else str(whole["metrics"]["submitted"]["count"]))
+    await expect(page.locator("#trend svg .unit").first).to_have_text("笔")
+    await page.get_by_label("分组方式").select_option("town")
+    await expect(page.locator("#flows-heading")).to_have_text("资金流向（按镇街）")  # the heading follows the grouping
     await page.screenshot(path=str(SHOTS / "pboc-dashboard.png"), full_page=True)
 
 

@@ -5,6 +5,8 @@ the admin may read."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import random
 import re
 import uuid
@@ -186,9 +188,19 @@ async def test_aggregates_equal_the_ground_truth_with_replays_and_duplicates(ove
     for cell in fine["cells"]:
         assert cell["metrics"]["submitted"]["count"] if "submitted" in cell["metrics"] else True
 
-    csv_text = (await client.get("/v1/oversight/flows.csv?by=chain", headers=regulator)).text
-    assert csv_text.splitlines()[0].startswith("chain,")
-    assert len(csv_text.splitlines()) == 3
+    # The CSV: one quantity per column, Chinese headers (English on request), a last line on what was withheld.
+    rows = list(csv.reader(io.StringIO((await client.get("/v1/oversight/flows.csv?by=chain", headers=regulator)).text)))
+    header = rows[0]
+    assert header[0] == "产业链"
+    assert {"提交需求（笔）", "提交需求（元）", "已放款（笔）", "已放款（元）"} <= set(header), header
+    assert len(rows) == 4  # two chains, then the withheld line
+    assert rows[-1][0] == "未公布"
+    assert "披露控制" in rows[-1][1]
+    by_row = {r[0]: dict(zip(header, r, strict=False)) for r in rows[1:3]}
+    assert by_row["smart_terminal"]["提交需求（笔）"] == str(by_chain["smart_terminal"]["submitted"]["count"])
+    assert by_row["smart_terminal"]["提交需求（元）"] == by_chain["smart_terminal"]["submitted"]["amount"]
+    english = (await client.get("/v1/oversight/flows.csv?by=chain&lang=en", headers=regulator)).text
+    assert english.startswith("Chain,Approved (count)")
 
 
 async def test_no_table_holds_a_uscc_or_a_name(oversight, tokens) -> None:

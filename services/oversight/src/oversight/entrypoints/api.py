@@ -4,12 +4,10 @@ them; everything they return has passed disclosure control (see GET /v1/oversigh
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import json
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, StreamingResponse
@@ -17,9 +15,9 @@ from fastapi.responses import PlainTextResponse, StreamingResponse
 from lianrong_platform.auth import Principal, Role, require
 from lianrong_platform.auth.routes import router as session_router
 from lianrong_platform.http.problems import Problem
-from oversight import reports
+from oversight import exports, reports
 from oversight.domain import disclosure
-from oversight.domain.cells import CHINA, week_of
+from oversight.domain.cells import CHINA, NO_BANK, week_of
 from oversight.views import Flows, LeadBankRecord
 
 router = APIRouter(prefix="/v1/oversight", tags=["oversight"])
@@ -121,23 +119,15 @@ async def flows_csv(
     town: str | None = None,
     bank: str | None = None,
     size_class: str | None = None,
+    lang: Literal["zh", "en"] = "zh",
 ) -> CsvResponse:
     dims, start_, end_, filters = _query(by, start, end, chain, town, bank, size_class)
     async with request.app.state.pool.acquire() as conn:
         report = await reports.flows(conn, dims, start_, end_, filters)
-    metrics = sorted({m for cell in report["cells"] for m in cell["metrics"]})
-    key_columns = [*dims]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([*key_columns, *(f"{m}" for m in metrics), "amounts_withheld"])
-    for cell in report["cells"]:
-        values = []
-        for m in metrics:
-            v = cell["metrics"].get(m)
-            values.append(v if not isinstance(v, dict) else (v["amount"] if v["amount"] is not None else v["count"]))
-        writer.writerow([cell["key"].get(k, "") for k in key_columns] + values + [" ".join(cell["amounts_withheld"])])
+        banks = {r["bank_id"]: r["name"] for r in await conn.fetch("SELECT bank_id, name FROM banks")}
+    names = {"bank": {**banks, NO_BANK: "尚未派单" if lang == "zh" else "no bank yet"}}
     return CsvResponse(
-        out.getvalue(),
+        exports.flows_csv(report, dims, names, lang),
         headers={"Content-Disposition": 'attachment; filename="lianrong-flows.csv"'},
     )
 

@@ -44,23 +44,25 @@ function svg(tag, attrs = {}, ...children) {
   return el;
 }
 
-function bars(cells, metric, label) {
-  const values = cells.map((c) => (c.metrics[metric] || {}).count || 0);
+function bars(cells, metric, label, unit = t("countUnit")) {
+  // A withheld count is said as such, with no bar: never drawn as 0.
+  const withheld = cells.map((c) => (c.counts_withheld || []).includes(metric));
+  const values = cells.map((c, i) => (withheld[i] ? 0 : (c.metrics[metric] || {}).count || 0));
   const max = Math.max(1, ...values);
   const width = 520, row = 26;
-  return svg("svg", { viewBox: `0 0 ${width} ${row * cells.length + 4}`, role: "img", "aria-label": t(`metrics.${metric}`),
-                      width: "100%", class: "bars" },
+  return h("div", { class: "scroll" }, svg("svg", { viewBox: `0 0 ${width} ${row * cells.length + 4}`, role: "img",
+                      "aria-label": `${t(`metrics.${metric}`)}（${unit}）`, width: "100%", class: "bars" },
     cells.flatMap((c, i) => [
-      svg("text", { x: 0, y: i * row + 18, class: "bar-label" }, `${label(c)} ${values[i]}`),
+      svg("text", { x: 0, y: i * row + 18, class: "bar-label" }, `${label(c)} ${withheld[i] ? t("notPublished") : values[i]}`),
       svg("rect", { x: 150, y: i * row + 4, width: (values[i] / max) * (width - 190), height: row - 8, class: "bar" }),
-    ]));
+    ])));
 }
 
 const PALETTE = ["#b3261e", "#1f5fa8", "#1e7a46", "#b26a00", "#6a3fa0", "#00808a", "#8a4b2a", "#5b6b7c"];
 
 // Weekly series as lines. A week missing from a series is a gap, not a zero: it had no activity, or its figure was
 // withheld by disclosure control, and the chart must not say which.
-function lineChart(weeks, series, title) {
+function lineChart(weeks, series, title, unit = t("countUnit")) {
   const width = 640, height = 220, left = 36, right = 8, top = 10, bottom = 26;
   const max = Math.max(1, ...series.flatMap((s) => [...s.values.values()]));
   const x = (i) => left + (weeks.length < 2 ? (width - left - right) / 2 : (i * (width - left - right)) / (weeks.length - 1));
@@ -68,6 +70,7 @@ function lineChart(weeks, series, title) {
   const grid = [0, 0.5, 1].map((f) => Math.round(max * f)).filter((v, i, a) => a.indexOf(v) === i);
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": title, width: "100%",
                              class: "chart" },
+    svg("text", { x: 2, y: top + 2, class: "axis unit" }, unit),
     grid.map((v) => [svg("line", { x1: left, x2: width - right, y1: y(v), y2: y(v), class: "grid" }),
                      svg("text", { x: left - 4, y: y(v) + 4, class: "axis", "text-anchor": "end" }, String(v))]),
     weeks.map((w, i) => (i % Math.ceil(weeks.length / 7) === 0 || i === weeks.length - 1
@@ -87,7 +90,8 @@ function lineChart(weeks, series, title) {
     }));
   const legend = h("ul", { class: "legend" }, series.map((s, k) => h("li", {},
     h("span", { class: "swatch", style: `background:${PALETTE[k % PALETTE.length]}` }), s.label)));
-  return h("figure", { class: "chart", "data-weeks": weeks.length }, h("figcaption", {}, title), chart, legend);
+  return h("figure", { class: "chart", "data-weeks": weeks.length }, h("figcaption", {}, title),
+    h("div", { class: "scroll" }, chart), h("p", { class: "axis-note" }, `${t("weekAxis")} →`), legend);
 }
 
 // The Mondays from `from` to `to` (ISO dates), the weeks the oversight service counts in.

@@ -22,6 +22,36 @@ async function dimensionNames() {
   };
 }
 
+// The period's key figures from the ungrouped flows: each a published figure or 未公布, never a guess.
+function kpiCards(report, notPublished) {
+  const cell = report.cells[0] || { metrics: {}, counts_withheld: [], amounts_withheld: [] };
+  const m = cell.metrics;
+  const countHeld = (k) => (cell.counts_withheld || []).includes(k);
+  const amountHeld = (k) => (cell.amounts_withheld || []).includes(k);
+  const count = (k) => (countHeld(k) ? null : (m[k] || {}).count || 0);
+  const amount = (k) => (amountHeld(k) ? null : Number((m[k] || {}).amount || 0));
+  const rejected = Object.keys(m).filter((k) => k.startsWith("rejected:"));
+  const rejectedTotal = rejected.some(countHeld) ? null : rejected.reduce((n, k) => n + (m[k].count || 0), 0);
+  const share = (a, b) => (a === null || b === null ? null : b ? `${Math.round((a / b) * 100)}%` : "—");
+  const approved = count("approved");
+  const card = (key, value, note) => h("div", { class: "kpi", "data-kpi": key },
+    h("span", { class: "label" }, t(`kpi.${key}`)), h("span", { class: "value" }, value === null ? notPublished() : value),
+    note ? h("span", { class: "note" }, note) : "");
+  const seconds = (k) => (typeof m[k] === "number" ? duration(m[k]) : null);
+  const timed = (key, base) => card(key, seconds(`${base}_median_s`) ?? (count("submitted") ? null : "—"),
+    seconds(`${base}_p90_s`) ? fill(t("kpi.medianNote"), { p90: seconds(`${base}_p90_s`) }) : "");
+  return h("div", { class: "kpis", id: "kpis" },
+    card("needs", count("submitted"), fill(t("kpi.needsNote"), { amount: amount("submitted") === null ? t("notPublished") : money(amount("submitted")) })),
+    card("contactRate", share(count("contacted"), count("submitted")), t("kpi.contactNote")),
+    card("approvalRate", approved === null || rejectedTotal === null ? null : share(approved, approved + rejectedTotal), t("kpi.approvalNote")),
+    card("disbursed", amount("disbursed") === null ? null : money(amount("disbursed")), fill(t("kpi.disbursedNote"), { n: count("disbursed") ?? t("notPublished") })),
+    card("firstLoans", count("disbursed_first_loan"), fill(t("kpi.firstLoansNote"), { share: share(count("disbursed_first_loan"), count("disbursed")) ?? t("notPublished") })),
+    card("unsecured", share(amount("disbursed_unsecured"), amount("disbursed")), t("kpi.unsecuredNote")),
+    timed("toContact", "to_contact"), timed("toDecision", "to_decision"),
+    card("breaches", count("sla_breach"), t("kpi.breachesNote")),
+    card("escalated", count("escalated"), t("kpi.escalatedNote")));
+}
+
 const choice = (label, values, current, onchange, text = (v) => v) => h("label", { class: "row" }, label,
   h("select", { onchange: (e) => onchange(e.target.value) }, values.map((v) => h("option", { value: v,
     selected: v === current }, text(v)))));
@@ -34,6 +64,8 @@ PAGES.pboc = async (view) => {
   let by = "chain", lineBy = "chain", lineMetric = "submitted", weeks = 12;
 
   const flows = h("div", { id: "flows" });
+  const kpis = h("div");
+  const flowsHeading = h("h2", { id: "flows-heading" });
   const trend = h("div", { id: "trend" });
   const late = h("div", { id: "sla" });
   const leads = h("div", { id: "lead-banks" });
@@ -43,14 +75,14 @@ PAGES.pboc = async (view) => {
   const countOf = (c, m) => ((c.counts_withheld || []).includes(m) ? notPublished() : (c.metrics[m] || {}).count || 0);
   const orWithheld = (v, show = (x) => x) => (v === null || v === undefined ? notPublished() : show(v));
 
-  const drawFlows = (report) => flows.replaceChildren(
+  const drawFlows = (report) => { flowsHeading.textContent = fill(t("flows"), { by: groupingText(by) }); flows.replaceChildren(
     h("div", { class: "scroll" }, h("table", {}, h("tr", {}, h("th", {}, groupingText(by)),
       FLOW_METRICS.map((m) => h("th", { class: "num" }, t(`metrics.${m}`))), h("th", { class: "num" }, t("disbursedAmount"))),
       report.cells.map((c) => h("tr", { "data-chain": by === "chain" ? c.key.chain : label(c.key) }, h("td", {}, label(c.key)),
         FLOW_METRICS.map((m) => h("td", { class: "num", "data-metric": m }, countOf(c, m))),
         h("td", { class: "num" }, money((c.metrics.disbursed || {}).amount)))))),
     bars(report.cells, "submitted", (c) => label(c.key)),
-    h("p", { class: "muted" }, `${report.week_cells_withheld ?? 0} ${t("withheld")}`));
+    h("p", { class: "muted" }, `${report.week_cells_withheld ?? 0} ${t("withheld")}`)); };
 
   // One line per chain (town, bank): the six busiest, so the chart stays readable.
   const drawTrend = (report) => {
@@ -90,9 +122,10 @@ PAGES.pboc = async (view) => {
   const get = (path) => call("oversight", "GET", path);
   const refresh = async () => {
     const from = `from=${periodStart(weeks)}`;
-    const [table, lines, weekly, leadBanks] = await Promise.all([get(`/v1/oversight/flows?by=${by}&${from}`),
+    const [table, lines, weekly, leadBanks, whole] = await Promise.all([get(`/v1/oversight/flows?by=${by}&${from}`),
       get(`/v1/oversight/flows?by=${lineBy},week&${from}`), get(`/v1/oversight/flows?by=week&${from}`),
-      get(`/v1/oversight/lead-banks?${from}`)]);
+      get(`/v1/oversight/lead-banks?${from}`), get(`/v1/oversight/flows?by=&${from}`)]);
+    kpis.replaceChildren(kpiCards(whole, notPublished));
     drawFlows(table);
     drawTrend(lines);
     drawLate(weekly);
@@ -100,16 +133,18 @@ PAGES.pboc = async (view) => {
   };
 
   const csv = h("button", { type: "button", onclick: async () => {
-    const response = await fetch(`/api/oversight/v1/oversight/flows.csv?by=${by}&from=${periodStart(weeks)}`,
+    const response = await fetch(`/api/oversight/v1/oversight/flows.csv?by=${by}&from=${periodStart(weeks)}&lang=${LANG}`,
       { headers: { Authorization: `Bearer ${session.get().token}` } });
     h("a", { href: URL.createObjectURL(await response.blob()), download: "lianrong-flows.csv" }).click();
   } }, t("exportCsv"));
   view.append(
-    h("section", {}, h("h1", {}, t("flows")),
+    h("section", {}, h("h1", {}, t("roles.regulator")),
       h("div", { class: "row" },
         choice(t("period"), PERIODS.map(String), String(weeks), (v) => { weeks = Number(v); refresh(); },
           (v) => `${t("lastWeeks")} ${v} ${t("weeks")}`),
-        choice(t("groupBy"), GROUPINGS, by, (v) => { by = v; refresh(); }, groupingText), csv), flows),
+        choice(t("groupBy"), GROUPINGS, by, (v) => { by = v; refresh(); }, groupingText), csv),
+      h("h2", {}, t("kpiTitle")), kpis),
+    h("section", {}, flowsHeading, flows),
     h("section", {}, h("h2", {}, t("trend")),
       h("div", { class: "row" },
         choice(t("seriesBy"), ["chain", "town", "bank"], lineBy, (v) => { lineBy = v; refresh(); }, groupingText),
