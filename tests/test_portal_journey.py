@@ -182,7 +182,13 @@ async def test_a_newcomer_registers_with_the_uscc_checked_as_it_is_typed(demo: D
     await newcomer.screenshot(path=str(SHOTS / "sme-registration-errors.png"), full_page=True)
     await form.locator('input[name="legal_name"]').fill("东莞市新创精密科技有限公司")
     await form.locator('input[name="contact_name"]').fill("赵敏")
-    await form.locator('input[name="contact_phone"]').fill("13912345678")
+    await form.locator('input[name="contact_phone"]').fill("1391234")  # seven digits: not a phone number
+    await form.locator('button[type="submit"]').click()
+    await expect(form.locator('[data-error="contact_phone"]')).to_have_text(
+        "请输入11位手机号或带区号的座机号（如 0769-22000000）"
+    )
+    await expect(form.locator('input[name="contact_phone"]')).to_have_attribute("aria-invalid", "true")
+    await form.locator('input[name="contact_phone"]').fill("139 1234 5678")
     await form.locator('button[type="submit"]').click()
     await expect(newcomer.locator("h1")).to_have_text("东莞市新创精密科技有限公司", timeout=10_000)
     await newcomer.locator("#declare-link button[type=submit]").click()
@@ -351,6 +357,8 @@ async def test_the_pboc_dashboard_draws_weekly_lines_that_agree_with_the_oversig
     held = "submitted" in whole["counts_withheld"]
     await expect(needs).to_have_text("未公布" if held else str(whole["metrics"]["submitted"]["count"]))
     await expect(page.locator("#trend svg .unit").first).to_have_text("笔")
+    assert await page.locator("#trend svg line.grid").count() >= 2  # a y-axis with its values
+    assert "0" in await page.locator("#trend svg text.axis").all_text_contents()
     await page.get_by_label("分组方式").select_option("town")
     await expect(page.locator("#flows-heading")).to_have_text("资金流向（按镇街）")  # the heading follows the grouping
     await page.screenshot(path=str(SHOTS / "pboc-dashboard.png"), full_page=True)
@@ -735,3 +743,29 @@ async def test_passing_on_refusing_and_withdrawing_are_confirmed_and_can_be_canc
     await page.locator('dialog[data-dialog="confirm"] [data-action="confirm"]').click()
     await expect(newest.locator('[data-status="withdrawn"]')).to_be_visible(timeout=10_000)
     await expect(newest.locator('[data-action="resubmit"]')).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_every_page_in_both_languages_on_a_laptop_and_a_phone(demo: Demo, lang: str) -> None:
+    """Screenshots of every role's page (and the notifications page) at 1366 and 375 px, kept as artefacts; in
+    either language no page is wider than the screen and nothing is left untranslated as a bare key."""
+    for width in (1366, 375):
+        viewport = {"width": width, "height": 900 if width > 400 else 812}
+        for role, loaded in {**LOADED, "notifications": "#notes li"}.items():
+            person = demo.first("sme" if role == "notifications" else role)
+            page = await demo.log_in(person, viewport)
+            if lang == "en":
+                await page.locator("#lang").click()
+            if role == "notifications":
+                await page.goto(f"{demo.stack.urls['portal']}/#/notifications")
+            await expect(page.locator(loaded).first).to_be_visible(timeout=20_000)
+            await page.screenshot(path=str(SHOTS / f"{role}-{lang}-{width}.png"), full_page=True)
+            scroll = await page.evaluate("document.documentElement.scrollWidth")
+            assert scroll <= width, f"{role} in {lang} is {scroll}px wide on a {width}px screen"
+            keys = await page.evaluate(
+                r"""() => [...document.querySelectorAll('#view *')].flatMap((el) => [...el.childNodes])
+                      .filter((n) => n.nodeType === 3 && /^[a-z]+(\.[a-z_]+)+$/.test(n.textContent.trim()))
+                      .map((n) => n.textContent.trim())"""
+            )
+            assert keys == [], f"untranslated keys on the {role} page: {keys}"
+            await page.context.close()

@@ -153,7 +153,7 @@ function h(tag, attrs = {}, ...children) {
     if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
     else if (v !== false && v !== null && v !== undefined) el.setAttribute(k, v === true ? "" : v);
   }
-  for (const child of children.flat()) el.append(child instanceof Node ? child : document.createTextNode(child ?? ""));
+  for (const child of children.flat(Infinity)) el.append(child instanceof Node ? child : document.createTextNode(child ?? ""));
   return el;
 }
 

@@ -40,7 +40,7 @@ const chainNamer = (chains) => (code) => { const c = chains.find((x) => x.code =
 function svg(tag, attrs = {}, ...children) {
   const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
   Object.entries(attrs).forEach(([k, v]) => el.setAttribute(k, v));
-  children.flat().forEach((c) => el.append(c instanceof Node ? c : document.createTextNode(c)));
+  children.flat(Infinity).forEach((c) => el.append(c instanceof Node ? c : document.createTextNode(c)));
   return el;
 }
 

@@ -36,7 +36,7 @@ function kpiCards(report, notPublished) {
   const approved = count("approved");
   const card = (key, value, note) => h("div", { class: "kpi", "data-kpi": key },
     h("span", { class: "label" }, t(`kpi.${key}`)), h("span", { class: "value" }, value === null ? notPublished() : value),
-    note ? h("span", { class: "note" }, note) : "");
+    note ? h("span", { class: "kpi-note" }, note) : "");
   const seconds = (k) => (typeof m[k] === "number" ? duration(m[k]) : null);
   const timed = (key, base) => card(key, seconds(`${base}_median_s`) ?? (count("submitted") ? null : "—"),
     seconds(`${base}_p90_s`) ? fill(t("kpi.medianNote"), { p90: seconds(`${base}_p90_s`) }) : "");

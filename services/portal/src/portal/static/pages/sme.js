@@ -160,10 +160,11 @@ async function registration(view, me) {
     try {
       await call("firms", "POST", "/v1/firms", { uscc: d.get("uscc"), legal_name: d.get("legal_name"), town: d.get("town"),
         employees: d.get("employees"), revenue_last_year: yuan(d.get("revenue_last_year")),
-        contact: { name: d.get("contact_name"), phone: d.get("contact_phone") } });
+        contact: { name: d.get("contact_name"), phone: d.get("contact_phone").replace(/[\s()（）]/g, "") } });
       route();
     } catch (problem) {
-      problem.errors = problem.errors.map((e) => ({ ...e, pointer: e.pointer.replace("/contact/phone", "/contact_phone").replace("/contact/name", "/contact") }));
+      problem.errors = problem.errors.map((e) => ({ ...e, pointer: e.pointer.replace("/contact/phone", "/contact_phone").replace("/contact/name", "/contact") }))
+        .map((e) => (e.pointer === "/contact_phone" && e.code === "string_pattern_mismatch" ? { ...e, code: "phone_invalid" } : e));
       showErrors(form, problem);
     }
   });
@@ -195,6 +196,7 @@ function linkForm(me, masters, chainName, done) {
     h("select", { name: "tier", "aria-label": t("tier") }, ["tier_1", "tier_2", "tier_3"].map((x) => h("option", { value: x }, t(`tiers.${x}`)))),
     h("input", { name: "annual_supply_value", "aria-label": t("supplyValue"), value: "5000000" }),
     h("button", { type: "submit" }, LANG === "zh" ? "申报供货关系" : "Declare supplying"),
+    h("span", { class: "error", "data-error": "annual_supply_value", "aria-live": "polite" }),
     h("span", { class: "error", "data-error": "_" }));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
