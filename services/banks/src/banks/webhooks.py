@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import random
 import secrets
 from datetime import UTC, datetime
@@ -30,8 +29,7 @@ from banks.settings import BanksSettings
 from contracts import Event, encode
 from contracts.catalogue import WEBHOOK_EVENTS
 from lianrong_platform.db import Connection, create_pool
-from lianrong_platform.listen import listen_forever
-from lianrong_platform.probes import STATUS
+from lianrong_platform.listen import rounds_on_notify
 
 log = structlog.get_logger(__name__)
 
@@ -103,36 +101,16 @@ async def run_dispatcher(database_url: str, settings: BanksSettings, stop: async
     """Deliver until stopped: woken when a delivery is queued (LISTEN, reconnected if the database restarts), and at
     least every second for retries; a round that fails for the database is tried again, never the end."""
     pool = await create_pool(database_url, min_size=1, max_size=3)
-    wake = asyncio.Event()
-    listening = asyncio.create_task(
-        listen_forever(database_url, "webhooks", lambda _: wake.set(), stop, on_connected=wake.set)
-    )
     log.info("webhooks.dispatcher.started")
     try:
         async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
-            while not stop.is_set():
-                try:
-                    delivered = await deliver_due(pool, client, settings)
-                    STATUS.up()
-                    if delivered >= settings.webhook_batch:
-                        continue
-                except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                    STATUS.down(f"cannot reach the database: {type(exc).__name__}: {exc}")
-                    log.warning("webhooks.round_failed", error=repr(exc))
-                wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(_first(wake, stop), timeout=1.0)
+            await rounds_on_notify(
+                database_url,
+                "webhooks",
+                lambda: deliver_due(pool, client, settings),
+                stop,
+                full=settings.webhook_batch,
+                name="webhooks",
+            )
     finally:
-        stop.set()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(listening, 5)
         await pool.close()
-
-
-async def _first(*events: asyncio.Event) -> None:
-    waiters = [asyncio.ensure_future(e.wait()) for e in events]
-    try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for w in waiters:
-            w.cancel()

@@ -10,7 +10,6 @@ one again, with the same reference."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,8 +20,7 @@ import structlog
 from prometheus_client import Counter
 
 from lianrong_platform.db import create_pool
-from lianrong_platform.listen import listen_forever
-from lianrong_platform.probes import STATUS
+from lianrong_platform.listen import rounds_on_notify
 from notifier.adapters import postgres_notifications as store
 from notifier.channels import Channel, Email, NotSent, Sms
 from notifier.domain.messages import Message
@@ -88,10 +86,6 @@ async def run_sender(database_url: str, settings: NotifierSettings, stop: asynci
     """Send until stopped: woken when a delivery is queued (LISTEN, reconnected after a database restart) and every
     second for retries and quiet hours' ends; a round that fails for the database is tried again."""
     pool = await create_pool(database_url, min_size=1, max_size=2)
-    wake = asyncio.Event()
-    listening = asyncio.create_task(
-        listen_forever(database_url, "deliveries", lambda _: wake.set(), stop, on_connected=wake.set)
-    )
     log.info("notifier.sender.started", channels=settings.channels())
     try:
         async with httpx.AsyncClient(timeout=settings.send_timeout_seconds) as client:
@@ -100,28 +94,13 @@ async def run_sender(database_url: str, settings: NotifierSettings, stop: asynci
                 channels["email"] = Email(settings)
             if settings.sms_url:
                 channels["sms"] = Sms(settings, client)
-            while not stop.is_set():
-                try:
-                    if await send_due(pool, channels, settings) >= settings.batch:
-                        continue
-                    STATUS.up()
-                except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                    STATUS.down(f"cannot reach the database: {type(exc).__name__}: {exc}")
-                    log.warning("notifier.round_failed", error=repr(exc))
-                wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(_first(wake, stop), timeout=1.0)
+            await rounds_on_notify(
+                database_url,
+                "deliveries",
+                lambda: send_due(pool, channels, settings),
+                stop,
+                full=settings.batch,
+                name="notifier.sender",
+            )
     finally:
-        stop.set()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(listening, 5)
         await pool.close()
-
-
-async def _first(*events: asyncio.Event) -> None:
-    waiters = [asyncio.ensure_future(e.wait()) for e in events]
-    try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for w in waiters:
-            w.cancel()

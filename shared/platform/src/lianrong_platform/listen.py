@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 import structlog
+
+from lianrong_platform.probes import STATUS
 
 log = structlog.get_logger(__name__)
 
@@ -40,7 +42,7 @@ async def listen_forever(
             while not stop.is_set() and not lost.is_set() and not conn.is_closed():
                 # The termination listener misses a connection cut from the server side until it is used.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(_first(lost, stop), timeout=5.0)
+                    await asyncio.wait_for(first_of(lost, stop), timeout=5.0)
                 if not stop.is_set() and not lost.is_set():
                     await conn.fetchval("SELECT 1", timeout=5)
         except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
@@ -56,7 +58,34 @@ async def listen_forever(
                 await asyncio.wait_for(stop.wait(), timeout=wait)
 
 
-async def _first(*events: asyncio.Event) -> None:
+async def rounds_on_notify(
+    dsn: str, channel: str, one_round: Callable[[], Awaitable[int]], stop: asyncio.Event, *, full: int, name: str
+) -> None:
+    """A worker's loop: `one_round()` (returns how much it did) whenever NOTIFY on `channel` wakes it, at once again
+    while rounds come back `full`, and at least every second (retries and timers fall due without a notify). A round
+    that fails for the database marks the worker not ready and is tried again; it never ends the loop."""
+    wake = asyncio.Event()
+    listening = asyncio.create_task(listen_forever(dsn, channel, lambda _: wake.set(), stop, on_connected=wake.set))
+    try:
+        while not stop.is_set():
+            try:
+                if await one_round() >= full:
+                    continue
+                STATUS.up()
+            except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                STATUS.down(f"cannot reach the database: {type(exc).__name__}: {exc}")
+                log.warning(f"{name}.round_failed", error=repr(exc))
+            wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(first_of(wake, stop), timeout=1.0)
+    finally:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(listening, 5)
+
+
+async def first_of(*events: asyncio.Event) -> None:
+    """Returns when the first of the events is set."""
     waiters = [asyncio.ensure_future(e.wait()) for e in events]
     try:
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
