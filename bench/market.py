@@ -1,6 +1,7 @@
 """A seeded synthetic Dongguan market: key chains with chain masters, banks with lead and cooperating
-designations, products whose lines add up to about 0.8× of demand, 10⁴ SMEs across the 33 towns, and a Poisson
-stream of needs. The same seed gives the same market."""
+designations, products whose lines add up to the stated share of demand (`capacity_to_demand`: 0.6, 0.8 or 1.2; the
+market reports the share it really has), 10⁴ SMEs across the 33 towns, and a Poisson stream of needs. The same seed
+gives the same market."""
 
 from __future__ import annotations
 
@@ -124,6 +125,15 @@ class Market:
     def demand(self) -> Decimal:
         return sum((n.terms.amount for n in self.needs), Decimal(0))
 
+    @property
+    def lines(self) -> Decimal:
+        return sum((o.terms.capacity for o in self.offers), Decimal(0))
+
+    @property
+    def lines_to_demand(self) -> float:
+        """What the lines really add up to, as a share of all needs' amounts."""
+        return float(self.lines / self.demand)
+
 
 def _firm(rng: random.Random) -> tuple[FirmFacts, str]:
     size = rng.choices([SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM], weights=(55, 35, 10))[0]
@@ -231,8 +241,10 @@ def generate(
         chains = tuple(product_rng.sample(pool, min(len(pool), product_rng.randint(1, 2))))
         kind = product_rng.choice(list(ProductType))
         low = Decimal(product_rng.choice((10, 30, 50, 100))) * WAN
-        high = Decimal(product_rng.choice((300, 500, 1000, 3000, 5000))) * WAN
-        capacity = max(Decimal(int(raw_lines[i] * line_scale / 10_000)) * WAN, high)
+        # The line is the product's share of the stated total, never raised to fit its largest loan: a product whose
+        # line is smaller than its usual ceiling lends no more than its line.
+        capacity = max(Decimal(int(raw_lines[i] * line_scale / 10_000)) * WAN, low)
+        high = min(Decimal(product_rng.choice((300, 500, 1000, 3000, 5000))) * WAN, capacity)
         rate_min = Decimal(product_rng.choice(("0.0300", "0.0345", "0.0380", "0.0420")))
         anchored = kind in (ProductType.ORDER_LOAN, ProductType.RECEIVABLE_PLEDGE, ProductType.REVERSE_FACTORING)
         offers.append(

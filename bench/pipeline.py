@@ -1,31 +1,98 @@
-"""End-to-end throughput of needs through Kafka → matcher → Kafka, against raw aiokafka produce+consume of the same
-number of same-sized messages on the same broker."""
+"""Throughput through Kafka, three ways on the same broker and the same needs, measured the same way: from the first
+need produced to the last reply consumed, by a consumer assigned and fetching before the clock starts.
+
+* the pipeline: needs → the matcher's consumer (decisions, reservations, decision record, outbox) → its relay →
+  replies on matcher.match-events;
+* the same topology with no logic: the platform's consumer loop (inbox, transaction, commit after the database)
+  answers each need with an outbox row as large as the matcher's reply, published by the same relay;
+* raw aiokafka: the needs produced with the relay's producer settings and consumed, and again with one message of the
+  reply's size per need as well (what the pipeline moves in bytes).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.market import Market
-from contracts import encode
+from contracts import TOPICS, Event, decode, encode
 from contracts import firms as firm_ev
 from contracts import matcher as match_ev
-from lianrong_platform.db import create_pool, migrate_dsn
+from lianrong_platform import outbox
+from lianrong_platform.db import Connection, create_pool, migrate_dsn
+from lianrong_platform.kafka.consumer import Handler
 from lianrong_platform.kafka.producer import idempotent_producer
 from lianrong_platform.kafka.topics import catalogue_topics, ensure_topics
 from lianrong_platform.outbox import OutboxRelay
-from lianrong_platform.testing.kafka import TopicTail, running_consumer
+from lianrong_platform.testing.kafka import running_consumer
 from matcher.adapters import postgres_market as store
 from matcher.bootstrap import SPEC
 from matcher.entrypoints.consumer import build_handlers
 from matcher.settings import MatcherSettings
 
 
-def _events(market: Market, count: int) -> list[firm_ev.NeedSubmitted]:
+class WarmReader:
+    """A consumer assigned to every partition of a topic at its current end and already fetching, so the clock
+    measures records moving, not a consumer starting."""
+
+    def __init__(self, consumer: AIOKafkaConsumer) -> None:
+        self.consumer = consumer
+
+    @classmethod
+    async def open(cls, bootstrap: str, topic: str) -> WarmReader:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap,
+            enable_auto_commit=False,
+            isolation_level="read_committed",
+            max_partition_fetch_bytes=4 * 2**20,
+            fetch_max_bytes=32 * 2**20,
+        )
+        await consumer.start()
+        await consumer.topics()  # the cluster's metadata, so the topic's partitions are known
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        consumer.assign(partitions)
+        await consumer.seek_to_end(*partitions)
+        await consumer.getmany(timeout_ms=300)  # warm: connections to the leaders are open and fetching
+        return cls(consumer)
+
+    async def collect(
+        self, expect: int, within_s: float, keep: Callable[[bytes | None], bool] = lambda _: True
+    ) -> list[Any]:
+        records: list[Any] = []
+        deadline = time.monotonic() + within_s
+        while len(records) < expect and time.monotonic() < deadline:
+            for batch in (await self.consumer.getmany(timeout_ms=100, max_records=20_000)).values():
+                records.extend(r for r in batch if keep(r.key))
+        return records
+
+    async def close(self) -> None:
+        await self.consumer.stop()
+
+
+@dataclass(frozen=True)
+class Run:
+    needs: int
+    seconds: float
+    need_bytes: int
+    reply_bytes: int
+
+    @property
+    def per_second(self) -> float:
+        return self.needs / self.seconds
+
+
+def needs_of(market: Market, count: int) -> list[firm_ev.NeedSubmitted]:
+    """`count` needs: the market's needs, repeated with new ids when more are asked for than it has (a firm may
+    ask again)."""
     return [
         firm_ev.NeedSubmitted(
             producer="bench",
@@ -37,7 +104,7 @@ def _events(market: Market, count: int) -> list[firm_ev.NeedSubmitted]:
             firm=n.firm,
             position=n.position,
         )
-        for n in market.needs[:count]
+        for n in (market.needs[i % len(market.needs)] for i in range(count))
     ]
 
 
@@ -57,49 +124,17 @@ async def _load(pool: asyncpg.Pool, market: Market) -> None:
                 await store.upsert_officer(conn, officer.officer_id, officer.bank_id, officer.profile)
 
 
-async def matcher_pipeline(
-    bootstrap: str, admin_dsn: str, market: Market, count: int, progress: Callable[[int], None]
-) -> tuple[float, int]:
-    """(seconds from the first need produced to the last decision consumed, average need size in bytes)."""
-    await ensure_topics(bootstrap, catalogue_topics())
+@asynccontextmanager
+async def scratch_database(admin_dsn: str, migrations: Any, name: str) -> AsyncIterator[tuple[str, asyncpg.Pool]]:
     database = f"bench_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(admin_dsn)
     await admin.execute(f'CREATE DATABASE "{database}"')
     dsn = admin_dsn.rpartition("/")[0] + f"/{database}"
     pool = None
     try:
-        await migrate_dsn(dsn, SPEC.migrations, "matcher")
+        await migrate_dsn(dsn, migrations, name)
         pool = await create_pool(dsn, max_size=4)
-        await _load(pool, market)
-        settings = MatcherSettings(sla_seconds=86400, sla_working_hours=False)
-        relay_producer = idempotent_producer(bootstrap, client_id="bench-relay")
-        await relay_producer.start()
-        relay = OutboxRelay(dsn, relay_producer, service="matcher-bench", idle_poll=0.05)
-        tail = await TopicTail.start(bootstrap, match_ev.MATCH_EVENTS)
-        events = _events(market, count)
-        wanted = {str(e.need_id).encode() for e in events}
-        async with running_consumer(
-            bootstrap,
-            pool,
-            build_handlers(settings),
-            SPEC.consumes,
-            group_prefix="matcher-bench",
-            beside=[lambda _pool, stop: relay.run(stop)],
-        ) as firms:
-            await asyncio.sleep(1.0)  # the consumer has its partitions
-            started = time.perf_counter()
-            for i, event in enumerate(events):
-                await firms.producer.send(event.topic, value=encode(event), key=event.key)
-                if i % 100 == 0:
-                    progress(i)
-            await firms.producer.flush()
-            records = await tail.read(expect=count, within_s=600, settle_s=0.0, where=lambda r: r.key in wanted)
-            elapsed = time.perf_counter() - started
-        await relay_producer.stop()
-        progress(count)
-        if len({r.key for r in records}) < count:
-            raise RuntimeError(f"only {len(records)} of {count} decisions arrived")
-        return elapsed, sum(len(encode(e)) for e in events) // count
+        yield dsn, pool
     finally:
         if pool is not None:
             await pool.close()
@@ -107,23 +142,145 @@ async def matcher_pipeline(
         await admin.close()
 
 
-async def raw_kafka(bootstrap: str, count: int, size: int) -> float:
-    """Seconds to produce `count` messages of `size` bytes (same producer settings) and consume them all."""
+async def _through(
+    bootstrap: str,
+    dsn: str,
+    pool: asyncpg.Pool,
+    handlers: Mapping[str, Handler],
+    topics: tuple[str, ...],
+    events: list[firm_ev.NeedSubmitted],
+    progress: Callable[[int], None],
+    name: str,
+) -> tuple[float, list[Any]]:
+    """Seconds from the first need produced to the last reply consumed, and the replies."""
+    relay_producer = idempotent_producer(bootstrap, client_id=f"{name}-relay")
+    await relay_producer.start()
+    relay = OutboxRelay(dsn, relay_producer, service=name, idle_poll=0.05)
+    reader = await WarmReader.open(bootstrap, match_ev.MATCH_EVENTS)
+    wanted = {str(e.need_id).encode() for e in events}
+    try:
+        async with running_consumer(
+            bootstrap, pool, handlers, topics, group_prefix=name, beside=[lambda _pool, stop: relay.run(stop)]
+        ) as peer:
+            await asyncio.sleep(1.0)  # the consumer has its partitions
+            started = time.perf_counter()
+            collecting = asyncio.create_task(reader.collect(len(events), 900, lambda key: key in wanted))
+            for i, event in enumerate(events):
+                await peer.producer.send(event.topic, value=encode(event), key=event.key)
+                if i % 500 == 0:
+                    progress(i)
+            await peer.producer.flush()
+            records = await collecting
+            elapsed = time.perf_counter() - started
+    finally:
+        await reader.close()
+        await relay_producer.stop()
+    progress(len(events))
+    if len({r.key for r in records}) < len(events):
+        raise RuntimeError(f"{name}: only {len(records)} of {len(events)} replies arrived")
+    return elapsed, records
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How the lines were used after a burst: over all products, and how many of them were full."""
+
+    lines_used: float
+    products_full: int
+    products: int
+    proposed: int
+    escalated: int
+
+
+async def matcher_pipeline(
+    bootstrap: str, admin_dsn: str, market: Market, count: int, progress: Callable[[int], None]
+) -> tuple[Run, Spread, match_ev.MatchProposed]:
+    await ensure_topics(bootstrap, catalogue_topics())
+    events = needs_of(market, count)
+    async with scratch_database(admin_dsn, SPEC.migrations, "matcher") as (dsn, pool):
+        await _load(pool, market)
+        settings = MatcherSettings(sla_seconds=86400, sla_working_hours=False)
+        elapsed, records = await _through(
+            bootstrap, dsn, pool, build_handlers(settings), tuple(SPEC.consumes), events, progress, "matcher-bench"
+        )
+        async with pool.acquire() as conn:
+            row = await conn.fetchrow(
+                """SELECT sum(reserved + disbursed) / sum(capacity) AS used, count(*) AS products,
+                          count(*) FILTER (WHERE capacity - reserved - disbursed < 100000) AS full
+                   FROM products"""
+            )
+    replies = [decode(r.value) for r in records]
+    proposals = [e for e in replies if isinstance(e, match_ev.MatchProposed)]
+    spread = Spread(
+        lines_used=round(float(row["used"] or Decimal(0)), 4),
+        products_full=int(row["full"]),
+        products=int(row["products"]),
+        proposed=len(proposals),
+        escalated=sum(isinstance(e, match_ev.NeedEscalated) for e in replies),
+    )
+    run = Run(
+        count,
+        elapsed,
+        sum(len(encode(e)) for e in events) // count,
+        sum(len(r.value) for r in records) // len(records),
+    )
+    if not proposals:
+        raise RuntimeError("the market placed no need: nothing to size the no-logic reply on")
+    return run, spread, proposals[0]
+
+
+async def noop_topology(
+    bootstrap: str,
+    admin_dsn: str,
+    market: Market,
+    count: int,
+    reply: match_ev.MatchProposed,
+    progress: Callable[[int], None],
+) -> Run:
+    """The matcher's topology with no matching: each need answered by a reply as large as the matcher's."""
+
+    async def answer(conn: Connection, event: Event) -> None:
+        assert isinstance(event, firm_ev.NeedSubmitted)
+        await outbox.record(conn, reply.model_copy(update={"event_id": uuid.uuid4(), "need_id": event.need_id}))
+
+    events = needs_of(market, count)
+    async with scratch_database(admin_dsn, None, "noop") as (dsn, pool):
+        handlers = {firm_ev.NeedSubmitted.model_fields["type"].default: answer}
+        elapsed, records = await _through(
+            bootstrap, dsn, pool, handlers, (firm_ev.NEED_EVENTS,), events, progress, "noop-bench"
+        )
+    return Run(
+        count,
+        elapsed,
+        sum(len(encode(e)) for e in events) // count,
+        sum(len(r.value) for r in records) // len(records),
+    )
+
+
+async def raw_kafka(bootstrap: str, count: int, sizes: tuple[int, ...]) -> float:
+    """Seconds to produce `count` messages of each size (the relay's producer settings) and consume them all, on a
+    topic with the need topic's partitions, read by a warm consumer."""
     topic = f"bench.raw.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(bootstrap, [(topic, 6)])
-    tail = await TopicTail.start(bootstrap, topic)
+    partitions = next(t.partitions for t in TOPICS if t.name == firm_ev.NEED_EVENTS)
+    await ensure_topics(bootstrap, [(topic, partitions)])
+    reader = await WarmReader.open(bootstrap, topic)
     producer = idempotent_producer(bootstrap, client_id="bench-raw")
     await producer.start()
     try:
-        payload = b"x" * size
+        payloads = [b"x" * size for size in sizes]
+        expected = count * len(sizes)
         started = time.perf_counter()
+        collecting = asyncio.create_task(reader.collect(expected, 300))
         for i in range(count):
-            await producer.send(topic, value=payload, key=str(i).encode())
+            key = str(i).encode()
+            for payload in payloads:
+                await producer.send(topic, value=payload, key=key)
         await producer.flush()
-        records = await tail.read(expect=count, within_s=300, settle_s=0.0)
+        records = await collecting
         elapsed = time.perf_counter() - started
-        if len(records) < count:
-            raise RuntimeError(f"only {len(records)} of {count} raw messages arrived")
+        if len(records) < expected:
+            raise RuntimeError(f"only {len(records)} of {expected} raw messages arrived")
         return elapsed
     finally:
         await producer.stop()
+        await reader.close()

@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 
 from bench.market import generate
-from bench.pipeline import _events, _load
+from bench.pipeline import _load, needs_of
 from lianrong_platform.db import create_pool, migrate_dsn
 from matcher.bootstrap import SPEC
 from matcher.entrypoints.consumer import build_handlers
@@ -42,7 +42,7 @@ async def count_statements(admin_dsn: str, needs: int) -> dict[str, Any]:
             async with pool.acquire() as conn:
                 sent: list[str] = []
                 conn.add_query_logger(lambda record: sent.append(record.query))
-                for event in _events(market, needs):
+                for event in needs_of(market, needs):
                     sent.clear()
                     async with conn.transaction():
                         await apply(conn, event)
