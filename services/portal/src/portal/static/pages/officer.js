@@ -85,12 +85,14 @@ function matchCard(m, chainName, refresh) {
       m.status === "proposed" ? countdown(m.answer_by, card) : ""),
     m.firm ? h("div", { class: "muted" }, `${m.firm.contact_name} · ${m.firm.contact_phone}`) : "",
     facts ? h("div", { class: "muted", "data-facts": "" }, [t(`size_classes.${facts.size_class}`),
-      `${facts.employees} ${t("people")}`, `${t("revenue")} ${money(facts.revenue_last_year)} ${t("yuan")}`,
+      `${facts.employees} ${t("people")}`,
+      ...(facts.revenue_last_year != null ? [`${t("revenue")} ${money(facts.revenue_last_year)} ${t("yuan")}`] : []),
       ...(facts.honours || []).map((x) => (TEXT[LANG].honourNames || {})[x.code] || x.code)].join(" · ")) : "",
     m.need ? h("div", {}, `${money(m.need.terms.amount)} ${t("yuan")} · ${m.need.terms.term_months} ${t("months")} · ${m.need.terms.purpose} · ${chainName(m.need.chain)}`) : "",
     h("div", { class: "muted" }, `${p.product_name}`),
     p.components ? whyThisBank(p.components, p.score) : "",
     h("div", { class: "row" }, forms));
+  card.querySelectorAll(".due").forEach((el) => el.tick());  // the time left shows at once, then every second
   return card;
 }
 
