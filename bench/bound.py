@@ -20,6 +20,8 @@ from matcher.domain.eligibility import first_broken_rule
 from matcher.domain.market import ChainRoles, NeedCase, Offer, OfferIndex, OfficerSlot
 from matcher.domain.quality import pair_value
 
+WAN = 10_000.0  # amounts in 万元 inside the LP: coefficients near 1 keep the simplex well conditioned
+
 
 def lp_bound(
     needs: list[NeedCase],
@@ -44,19 +46,21 @@ def lp_bound(
                 continue
             x = solver.NumVar(0.0, 1.0, "")
             by_need[need.need_id].append(x)
-            by_product[offer.product_id].append((float(need.terms.amount), x))
+            by_product[offer.product_id].append((float(need.terms.amount) / WAN, x))
             by_bank[offer.bank_id].append(x)
-            weight = pair_value(need, offer, roles, day) if objective == "value" else float(need.terms.amount)
+            weight = pair_value(need, offer, roles, day) if objective == "value" else float(need.terms.amount) / WAN
             terms.append((weight, x))
     for xs in by_need.values():
         solver.Add(sum(xs) <= 1)
-    free = {o.product_id: float(o.free) for o in offers}
+    free = {o.product_id: float(o.free) / WAN for o in offers}
     for product_id, loads in by_product.items():
         solver.Add(sum(a * x for a, x in loads) <= free[product_id])
     for bank, xs in by_bank.items():  # the bank's officers' room, summed: weaker than per officer, so still a bound
         room = sum(max(0, o.profile.max_open_matches - o.open_matches) for o in officers.get(bank, ()))
         solver.Add(sum(xs) <= room)
     solver.Maximize(sum(w * x for w, x in terms))
-    if solver.Solve() != pywraplp.Solver.OPTIMAL:
-        raise RuntimeError("the LP relaxation did not solve")
-    return float(solver.Objective().Value())
+    status = solver.Solve()
+    if status != pywraplp.Solver.OPTIMAL:
+        raise RuntimeError(f"the LP relaxation did not solve (status {status})")
+    value = float(solver.Objective().Value())
+    return value if objective == "value" else value * WAN
