@@ -49,7 +49,9 @@ class WarmReader:
 
     @classmethod
     async def open(cls, bootstrap: str, topic: str) -> WarmReader:
+        # Subscribed first (no group), the consumer learns the topic's partitions; then it reads them by assignment.
         consumer = AIOKafkaConsumer(
+            topic,
             bootstrap_servers=bootstrap,
             enable_auto_commit=False,
             isolation_level="read_committed",
@@ -57,11 +59,17 @@ class WarmReader:
             fetch_max_bytes=32 * 2**20,
         )
         await consumer.start()
-        await consumer.topics()  # the cluster's metadata, so the topic's partitions are known
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        consumer.assign(partitions)
-        await consumer.seek_to_end(*partitions)
-        await consumer.getmany(timeout_ms=300)  # warm: connections to the leaders are open and fetching
+        try:
+            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+            if not partitions:
+                raise LookupError(f"topic {topic} has no partitions")
+            consumer.unsubscribe()
+            consumer.assign(partitions)
+            await consumer.seek_to_end(*partitions)
+            await consumer.getmany(timeout_ms=300)  # warm: connections to the leaders are open and fetching
+        except BaseException:
+            await consumer.stop()
+            raise
         return cls(consumer)
 
     async def collect(
@@ -153,10 +161,10 @@ async def _through(
     name: str,
 ) -> tuple[float, list[Any]]:
     """Seconds from the first need produced to the last reply consumed, and the replies."""
+    reader = await WarmReader.open(bootstrap, match_ev.MATCH_EVENTS)
     relay_producer = idempotent_producer(bootstrap, client_id=f"{name}-relay")
     await relay_producer.start()
     relay = OutboxRelay(dsn, relay_producer, service=name, idle_poll=0.05)
-    reader = await WarmReader.open(bootstrap, match_ev.MATCH_EVENTS)
     wanted = {str(e.need_id).encode() for e in events}
     try:
         async with running_consumer(
