@@ -638,6 +638,7 @@ async def test_a_town_coordinator_uploads_a_list_and_works_a_listed_need_on_the_
     await cards.first.locator('[data-action="open"]').click()
     item = page.locator("#desk-item section")
     await expect(item).to_be_visible()
+    await expect(item.locator("[data-firm]")).to_contain_text("联系人")  # whom to call, for the task force of its town
     contact = item.locator('form[data-form="contact"]')
     if await contact.count():
         await contact.locator('input[name="note"]').fill("上门走访，订单真实")

@@ -11,6 +11,7 @@ from contracts import firms as ev
 from contracts import matcher as match_ev
 from firms.clock import today
 from firms.event_handlers import record_on_timeline
+from lianrong_platform.auth import Role
 
 from .conftest import FirmsWorld, need_body
 from .test_links import declare, events_of
@@ -140,7 +141,7 @@ async def test_a_revoked_link_takes_its_confirmation_from_open_needs(firms: Firm
     assert len(await events_of(firms, "firms.SupplierLinkRevoked")) == 1
 
 
-async def test_an_escalated_need_can_be_amended_and_a_matched_one_cannot(firms: FirmsWorld) -> None:
+async def test_an_escalated_need_can_be_amended_and_a_matched_one_cannot(firms: FirmsWorld, tokens) -> None:
     created = await firms.call("sme_a", "POST", "/v1/needs", json=need_body())
     need_id = created.json()["need_id"]
     escalated = match_ev.NeedEscalated(
@@ -155,6 +156,13 @@ async def test_an_escalated_need_can_be_amended_and_a_matched_one_cannot(firms: 
         await record_on_timeline(conn, escalated)
     view = (await firms.call("sme_a", "GET", f"/v1/needs/{need_id}")).json()
     assert view["status"] == "escalated"
+    # Escalated, the firm is before the task force of its town: it may read whom to call (and before, it may not).
+    firm = (await firms.call("sme_a", "GET", f"/v1/firms/{firms.ids['sme_a']}")).json()
+    town_desk = {"Authorization": f"Bearer {tokens.issuer.issue(Role.COORDINATOR, 'desk', towns=(firm['town'],))}"}
+    on_desk = await firms.client.get(f"/v1/desk-firms/{firms.ids['sme_a']}", headers=town_desk)
+    assert on_desk.status_code == 200, on_desk.text
+    assert on_desk.json()["on_desk_because"] == ["escalated"]
+    assert on_desk.json()["contact"] == firm["contact"]
     [entry] = [e for e in view["timeline"] if e["milestone"] == "escalated"]
     assert entry["detail"]["reasons"] == [{"code": "amount_above_max", "products": 2, "params": {"max": "1000000.00"}}]
     amended = await firms.call("sme_a", "PATCH", f"/v1/needs/{need_id}", json={"amount": "900000.00"})

@@ -202,3 +202,28 @@ async def test_a_listed_firm_claims_its_record_by_logging_in_with_its_uscc(
     stranger = {"Authorization": f"Bearer {tokens.issuer.issue(Role.SME, 'x', firm_id=uuid.uuid4())}"}
     taken = await firms.client.post("/v1/firms", json=firm_body(uscc=row["uscc"]), headers=stranger)
     assert taken.status_code == 409
+
+
+async def test_a_town_task_force_reads_whom_to_call_for_its_listed_firms_and_no_other(
+    firms: FirmsWorld, coordinator, tokens
+) -> None:
+    """A coordinator sees the name, USCC and contact of a firm the mechanism put before them (listed in their town);
+    another town's coordinator, and any firm not on the desk, answer 404."""
+    rows, _ = campaign(seed=11)
+    row = rows[0]
+    await firms.client.post("/v1/recommendation-lists", files={"file": ("a.csv", as_csv([row]))}, headers=coordinator)
+    firm_id = firm_id_of(row["uscc"])
+    seen = await firms.client.get(f"/v1/desk-firms/{firm_id}", headers=coordinator)
+    assert seen.status_code == 200, seen.text
+    body = seen.json()
+    assert (body["legal_name"], body["uscc"], body["town"]) == (row["legal_name"], row["uscc"], "changan")
+    assert body["contact"] == {"name": row["contact_name"], "phone": row["contact_phone"]}
+    assert body["on_desk_because"] == ["listed"]
+    humen = {"Authorization": f"Bearer {tokens.issuer.issue(Role.COORDINATOR, 'humen', towns=('humen',))}"}
+    assert (await firms.client.get(f"/v1/desk-firms/{firm_id}", headers=humen)).status_code == 404
+    city = {"Authorization": f"Bearer {tokens.issuer.issue(Role.COORDINATOR, 'city')}"}
+    assert (await firms.client.get(f"/v1/desk-firms/{firm_id}", headers=city)).status_code == 200
+    registered = await firms.pool.fetchval("SELECT firm_id FROM firms WHERE claimed LIMIT 1")  # never on the desk
+    assert (await firms.client.get(f"/v1/desk-firms/{registered}", headers=city)).status_code == 404
+    for who in ("sme_a", "regulator", "officer"):
+        assert (await firms.call(who, "GET", f"/v1/desk-firms/{firm_id}")).status_code == 403, who

@@ -27,7 +27,7 @@ from firms.commands import (
     SubmitNeed,
     WithdrawNeed,
 )
-from firms.entrypoints import listing_api
+from firms.entrypoints import desk_api, listing_api
 from firms.views import ChainMasterView, ChainView, FirmView, LinkView, NeedView, ReceivableView, TownView
 from lianrong_platform.auth import Principal, Role, require
 from lianrong_platform.auth.routes import router as session_router
@@ -250,4 +250,4 @@ async def withdraw_need(request: Request, need_id: UUID, actor: Sme, body: Withd
         return await handlers.withdraw_need(conn, actor, need_id, body or WithdrawNeed())
 
 
-routers: list[APIRouter] = [session_router, router, listing_api.router]
+routers: list[APIRouter] = [session_router, router, listing_api.router, desk_api.router]

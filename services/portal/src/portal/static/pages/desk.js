@@ -43,6 +43,8 @@ PAGES.desk = async (view) => {
 
   const show = async (needId) => {
     const item = await call("matcher", "GET", `/v1/desk/items/${needId}`);
+    // Whom to call: the firm's name, USCC and contact, which the firms service gives a coordinator of its town.
+    const firm = await call("firms", "GET", `/v1/desk-firms/${item.firm_id}`).catch(() => null);
     const base = `/v1/desk/items/${needId}`;
     const done = async () => { await refresh(); await show(needId); };
     const push = h("form", { "data-form": "recommend" },
@@ -75,7 +77,10 @@ PAGES.desk = async (view) => {
     detail.replaceChildren(h("section", { "data-item": needId },
       h("h2", {}, `${townName(item.town)} · ${chainName(item.chain)} · ${money(item.amount)} ${t("yuan")}`),
       h("p", { "data-clock": "" }, `${t("desk.clock")}：${clockText(item.seconds_left)}（${item.decide_by.slice(0, 10)}）`),
-      h("p", {}, `${t("desk.status")}：${t(`desk.statuses.${item.status}`)} · ${t("desk.needStatus")}：${item.need_status}`),
+      firm ? h("p", { "data-firm": firm.firm_id }, h("strong", {}, firm.legal_name), ` · ${firm.uscc}`,
+        firm.contact ? ` · ${t("desk.contactPerson")} ${firm.contact.name} ${firm.contact.phone}` : "") : "",
+      h("p", {}, `${t("desk.status")}：${t(`desk.statuses.${item.status}`)} · ${t("desk.needStatus")}：`,
+        t(`desk.needStatuses.${item.need_status}`).startsWith("desk.") ? item.need_status : t(`desk.needStatuses.${item.need_status}`)),
       h("h3", {}, t("desk.tried")),
       item.tried.length ? h("ul", {}, item.tried.map((b) => h("li", {}, `${b.bank_name}：`,
         b.products.map((p) => `${p.name}（${deskReason(p.code)}）`).join("、")))) : h("p", { class: "muted" }, t("none")),
