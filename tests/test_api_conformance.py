@@ -30,7 +30,7 @@ from lianrong_platform.auth.issue import TokenIssuer
 
 from .stack import Stack, running_stack
 
-SERVICES = ("firms", "banks", "matcher", "oversight")
+SERVICES = ("firms", "banks", "matcher", "oversight", "notifier")
 # Per operation and mode: enough to find a class of crash, bounded for a 2-core CI (CONFORMANCE_EXAMPLES=200 for more).
 EXAMPLES = int(os.environ.get("CONFORMANCE_EXAMPLES", "12"))
 CHECKS = [
