@@ -12,15 +12,11 @@ import argparse
 import asyncio
 import json
 import os
-import uuid
 from collections import Counter
 from typing import Any
 
-import asyncpg
-
 from bench.market import generate
-from bench.pipeline import _load, needs_of
-from lianrong_platform.db import create_pool, migrate_dsn
+from bench.pipeline import _load, needs_of, scratch_database
 from matcher.bootstrap import SPEC
 from matcher.entrypoints.consumer import build_handlers
 from matcher.settings import MatcherSettings
@@ -30,40 +26,28 @@ async def count_statements(admin_dsn: str, needs: int) -> dict[str, Any]:
     # A seed of its own: product ids of another market in this process would meet the matcher's cache of parsed
     # terms (keyed by product id and version, unique in a real installation) with other lines.
     market = generate(seed=20261123, products=500, needs=needs)
-    database = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(admin_dsn)
-    await admin.execute(f'CREATE DATABASE "{database}"')
-    dsn = admin_dsn.rpartition("/")[0] + f"/{database}"
-    try:
-        await migrate_dsn(dsn, SPEC.migrations, "matcher")
-        pool = await create_pool(dsn, max_size=2)
-        try:
-            await _load(pool, market)
-            apply = build_handlers(MatcherSettings(sla_seconds=86400, sla_working_hours=False))["firms.NeedSubmitted"]
-            per_outcome: dict[str, list[int]] = {"proposed": [], "escalated": []}
-            async with pool.acquire() as conn:
-                sent: list[str] = []
-                conn.add_query_logger(lambda record: sent.append(record.query))
-                for event in needs_of(market, needs):
-                    sent.clear()
-                    async with conn.transaction():
-                        await apply(conn, event)
-                    statements = len(sent) - 2  # BEGIN and COMMIT belong to the consumer's transaction
-                    status = await conn.fetchval("SELECT status FROM needs WHERE need_id = $1", event.need_id)
-                    per_outcome["proposed" if status == "proposed" else "escalated"].append(statements)
-                record = (
-                    await conn.fetchrow(
-                        """SELECT count(*) AS n, avg(pg_column_size(d.*))::int AS avg_bytes,
-                              max(pg_column_size(d.*)) AS max_bytes FROM decisions d"""
-                    )
-                    if await conn.fetchval("SELECT to_regclass('decisions') IS NOT NULL")
-                    else None
+    async with scratch_database(admin_dsn, SPEC.migrations, "matcher") as (_dsn, pool):
+        await _load(pool, market)
+        apply = build_handlers(MatcherSettings(sla_seconds=86400, sla_working_hours=False))["firms.NeedSubmitted"]
+        per_outcome: dict[str, list[int]] = {"proposed": [], "escalated": []}
+        async with pool.acquire() as conn:
+            sent: list[str] = []
+            conn.add_query_logger(lambda record: sent.append(record.query))
+            for event in needs_of(market, needs):
+                sent.clear()
+                async with conn.transaction():
+                    await apply(conn, event)
+                statements = len(sent) - 2  # BEGIN and COMMIT belong to the consumer's transaction
+                status = await conn.fetchval("SELECT status FROM needs WHERE need_id = $1", event.need_id)
+                per_outcome["proposed" if status == "proposed" else "escalated"].append(statements)
+            record = (
+                await conn.fetchrow(
+                    """SELECT count(*) AS n, avg(pg_column_size(d.*))::int AS avg_bytes,
+                          max(pg_column_size(d.*)) AS max_bytes FROM decisions d"""
                 )
-        finally:
-            await pool.close()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await admin.close()
+                if await conn.fetchval("SELECT to_regclass('decisions') IS NOT NULL")
+                else None
+            )
     result: dict[str, Any] = {
         outcome: {
             "needs": len(counts),

@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from banks.bootstrap import SPEC as banks_spec
 from firms.bootstrap import SPEC as firms_spec
 from lianrong_platform.auth.issue import ensure_key_pair
 from lianrong_platform.kafka.topics import catalogue_topics, ensure_topics
+from lianrong_platform.testing.http import wait_ready
 from lianrong_platform.testing.kafka import skip_history
 from lianrong_platform.testing.ports import free_port
 from matcher.bootstrap import SPEC as matcher_spec
@@ -56,15 +55,7 @@ class Stack:
             )
 
     async def ready(self, url: str) -> None:
-        async with httpx.AsyncClient(timeout=2) as client:
-            for _ in range(200):
-                try:
-                    if (await client.get(url)).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-        raise AssertionError(f"{url} never became ready")
+        await wait_ready(url)
 
 
 @asynccontextmanager

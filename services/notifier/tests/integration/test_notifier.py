@@ -33,6 +33,7 @@ from contracts.envelope import utc_now
 from lianrong_platform.auth import Role
 from lianrong_platform.kafka.producer import idempotent_producer
 from lianrong_platform.kafka.topics import catalogue_topics, ensure_topics
+from lianrong_platform.testing.http import wait_ready
 from lianrong_platform.testing.kafka import skip_history
 from lianrong_platform.testing.ports import free_port
 from notifier.bootstrap import SPEC
@@ -93,18 +94,6 @@ class Notifier:
             return list((await client.get(f"{self.sms}/v1/messages")).json())
 
 
-async def wait_ready(url: str) -> None:
-    async with httpx.AsyncClient(timeout=2) as client:
-        for _ in range(300):
-            try:
-                if (await client.get(url)).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"{url} never became ready")
-
-
 @pytest.fixture
 def mailbox() -> Iterator[Mailbox]:
     box = Mailbox()
@@ -140,8 +129,8 @@ async def notifier(infra, fresh_database, tokens, tmp_path, mailbox) -> AsyncIte
     n = Notifier(env, f"http://127.0.0.1:{http}", f"http://127.0.0.1:{sms_port}")
     try:
         n.start("api")
-        await wait_ready(f"{n.api}/readyz")
-        await wait_ready(f"{n.sms}/v1/messages")
+        await wait_ready(f"{n.api}/readyz", within_s=30)
+        await wait_ready(f"{n.sms}/v1/messages", within_s=30)
         n.start("consumer")
         n.start("sender")
         yield n
