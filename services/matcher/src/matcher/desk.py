@@ -77,6 +77,53 @@ async def list_need(
     )
 
 
+async def list_escalated(
+    conn: Connection, listed: list[tuple[NeedCase, Event]], settings: MatcherSettings, *, now: datetime
+) -> list[ev.NeedListed]:
+    """`list_need(…, "escalation")` for a batch's escalated needs, in two statements; returns the NeedListed events
+    for the caller to record in order with the escalations. A need already on the desk (listed from a campaign
+    before it was routed) takes the one-need path."""
+    decide_by = now + timedelta(seconds=settings.desk_clock_seconds)
+    rows = await conn.fetch(
+        """INSERT INTO desk_items (need_id, firm_id, town, chain, source, listed_at, decide_by)
+           SELECT w.*, 'escalation', $5::timestamptz, $6::timestamptz
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS w
+           ON CONFLICT (need_id) DO NOTHING RETURNING need_id""",
+        [n.need_id for n, _ in listed],
+        [n.firm_id for n, _ in listed],
+        [n.firm.town for n, _ in listed],
+        [n.chain for n, _ in listed],
+        now,
+        decide_by,
+    )
+    new = {r["need_id"] for r in rows}
+    await conn.execute(
+        """INSERT INTO desk_actions (need_id, kind, actor, details)
+           SELECT need_id, 'listed', $2, '{"source": "escalation"}'::jsonb FROM unnest($1::uuid[]) AS need_id""",
+        [n.need_id for n, _ in listed if n.need_id in new],
+        ACTOR,
+    )
+    events: list[ev.NeedListed] = []
+    for need, cause in listed:
+        if need.need_id not in new:
+            await list_need(conn, need, "escalation", settings, now=now, cause=cause)
+            continue
+        events.append(
+            ev.NeedListed(
+                producer="matcher",
+                **cause.caused(),
+                need_id=need.need_id,
+                firm_id=need.firm_id,
+                chain=need.chain,
+                town=need.firm.town,
+                listed_at=now,
+                decide_by=decide_by,
+                source="escalation",
+            )
+        )
+    return events
+
+
 async def note_contact(conn: Connection, need_id: UUID, at: datetime) -> None:
     """The firm was contacted about a listed need: by an officer who accepted it, or by a coordinator."""
     await conn.execute(

@@ -4,10 +4,13 @@ Every handler runs inside the consumer's inbox transaction, so a replayed event 
 from __future__ import annotations
 
 import typing
+from collections.abc import Sequence
 from datetime import timedelta
+from uuid import UUID
 
 import structlog
 
+from contracts import Event
 from contracts import banks as bank_ev
 from contracts import firms as firm_ev
 from contracts.values import DeclineReason, RejectReason
@@ -68,6 +71,34 @@ async def need_submitted(conn: Connection, event: firm_ev.NeedSubmitted, setting
             # Listed by a town task force: on its desk from the start, the clock to a decision running.
             await desk.list_need(conn, case, "recommendation_list", settings, now=event.occurred_at, cause=event)
         await matching.route_need(conn, event.need_id, settings, cause=event, found=found)
+
+
+@subscriptions.handles_many(firm_ev.NeedSubmitted)
+async def needs_submitted(conn: Connection, events: Sequence[firm_ev.NeedSubmitted], settings: MatcherSettings) -> None:
+    """A fetched run of new needs: inserted with one statement and decided together (matching.route_new_needs),
+    with exactly the effects of `need_submitted` applied to each in order."""
+    cases = [
+        NeedCase(
+            need_id=e.need_id,
+            firm_id=e.firm_id,
+            chain=e.chain,
+            terms=e.terms,
+            firm=e.firm,
+            position=e.position,
+            first_loan=e.first_loan,
+        )
+        for e in events
+    ]
+    found = await needs.insert_needs(conn, cases)
+    causes: dict[UUID, Event] = {}
+    for e in events:
+        causes.setdefault(e.need_id, e)
+    for case, _ in found:
+        cause = causes[case.need_id]
+        if isinstance(cause, firm_ev.NeedSubmitted) and cause.source == "recommendation_list":
+            await desk.list_need(conn, case, "recommendation_list", settings, now=cause.occurred_at, cause=cause)
+    if found:
+        await matching.route_new_needs(conn, found, causes, settings)
 
 
 @subscriptions.handles(firm_ev.NeedAmended)

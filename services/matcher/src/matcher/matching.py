@@ -29,6 +29,7 @@ from matcher.domain.record import Skips, inputs_of, outcome_of
 from matcher.domain.routing import Decision, decide
 from matcher.domain.score import WEIGHTS, weights_version
 from matcher.domain.sla import CHINA, deadline
+from matcher.domain.snapshot import Share
 from matcher.settings import MatcherSettings
 
 log = structlog.get_logger(__name__)
@@ -120,60 +121,208 @@ async def route_need(
         amount = need.terms.amount
         if not await market.reserve(conn, choice.offer.product_id, need.chain, amount, choice.officer.officer_id):
             continue
-        attempt = row["attempts"] + 1
-        match_id = uuid.uuid4()
-        answer_by = deadline(now, settings.sla_seconds, working_hours=settings.sla_working_hours)
-        await needs.insert_proposal(
-            conn,
-            match_id=match_id,
+        proposal = needs.ProposalRow(
+            match_id=uuid.uuid4(),
             need_id=need_id,
             chain=need.chain,
             bank_id=choice.offer.bank_id,
             product_id=choice.offer.product_id,
             officer_id=choice.officer.officer_id,
             amount=amount,
-            attempt=attempt,
+            attempt=row["attempts"] + 1,
+            score=choice.score,
+            answer_by=deadline(now, settings.sla_seconds, working_hours=settings.sla_working_hours),
+            record=record,
+        )
+        await needs.insert_proposal(conn, proposal)
+        route = "recommended" if only_bank is not None else "automatic"
+        proposed = _proposed(proposal, need, decision, envelope, settings, route=route)
+        await outbox.record(conn, proposed)
+        return proposed
+    raise RuntimeError(f"need {need_id}: capacity or officers kept changing under {MAX_RACES} decisions")
+
+
+class _RaceLost(Exception):
+    """Another instance took part of a line, a chain line or an officer's slot the batch counted on."""
+
+
+async def route_new_needs(
+    conn: Connection,
+    found: list[tuple[NeedCase, dict[str, Any]]],
+    causes: dict[UUID, Event],
+    settings: MatcherSettings,
+    *,
+    now: datetime | None = None,
+) -> None:
+    """`route_need` for a batch of needs just inserted, in arrival order, with the same choices, records and events
+    — but against one reading of the market (a Snapshot each decision takes its share of) and written with a
+    statement per table: the reservations (guarded), the proposals, records and need statuses, the desk listings,
+    the outbox.
+
+    If the guarded write finds that another instance took part of what the batch counted on, the batch's
+    reservations are rolled back (a savepoint) and each need is decided again on its own with fresh numbers."""
+    now = now or datetime.now(UTC)
+    day = now.astimezone(CHINA).date()
+    retry_at = now + timedelta(seconds=settings.retry_escalated_seconds)
+    await decisions.keep_weights(conn, WEIGHTS_VERSION, WEIGHTS)
+    snapshot = await market.snapshot_for(
+        conn,
+        sorted({need.chain for need, _ in found}),
+        sorted({t.value for need, _ in found for t in need.terms.product_types}),
+    )
+    shares: list[Share] = []
+    outcomes: list[tuple[NeedCase, dict[str, Any], Decision, DecisionRow]] = []
+    for need, row in found:
+        skips = Skips(frozenset(row["skip_products"]), frozenset(row["skip_banks"]), frozenset(row["skip_officers"]))
+        offers = snapshot.offers_for(need.chain, [t.value for t in need.terms.product_types])
+        roles = snapshot.roles_for(need.chain)
+        officers = snapshot.officers_of(o.bank_id for o in offers)
+        decision = decide(
+            need,
+            offers,
+            roles,
+            officers,
+            day,
+            skip_products=skips.products,
+            skip_banks=skips.banks,
+            skip_officers=skips.officers,
+        )
+        record = DecisionRow(
+            _kind(row), now, WEIGHTS_VERSION, inputs_of(need, day, skips, offers, roles, officers),
+            outcome_of(decision, offers),
+        )  # fmt: skip
+        if (choice := decision.choice) is not None:
+            share = Share(choice.offer.product_id, choice.offer.bank_id, need.chain, need.terms.amount,
+                          choice.officer.officer_id)  # fmt: skip
+            snapshot.take(choice.offer, choice.officer, share)
+            shares.append(share)
+        outcomes.append((need, row, decision, record))
+    try:
+        async with conn.transaction():  # a savepoint: the batch's reservations, all or none
+            if shares and not await market.reserve_batch(conn, shares):
+                raise _RaceLost
+    except _RaceLost:
+        log.info("batch.race_lost", needs=len(found))
+        for need, row in found:
+            await route_need(conn, need.need_id, settings, cause=causes[need.need_id], now=now, found=(need, row))
+        return
+    await _write_batch(conn, outcomes, causes, settings, now, retry_at)
+
+
+async def _write_batch(
+    conn: Connection,
+    outcomes: list[tuple[NeedCase, dict[str, Any], Decision, DecisionRow]],
+    causes: dict[UUID, Event],
+    settings: MatcherSettings,
+    now: datetime,
+    retry_at: datetime,
+) -> None:
+    """The decided batch: proposals, records and statuses in one statement, desk listings, then every event in the
+    order the one-need path would have recorded them."""
+    answer_by = deadline(now, settings.sla_seconds, working_hours=settings.sla_working_hours)
+    proposals: list[needs.ProposalRow] = []
+    escalations: list[needs.Escalation] = []
+    events: list[Event] = []
+    for need, row, decision, record in outcomes:
+        cause = causes[need.need_id]
+        envelope: dict[str, Any] = {"producer": PRODUCER, **cause.caused()}
+        choice = decision.choice
+        if choice is None:
+            escalations.append(needs.Escalation(need.need_id, retry_at, record))
+            events.append(_escalated(need, row, decision, envelope))
+            continue
+        proposal = needs.ProposalRow(
+            match_id=uuid.uuid4(),
+            need_id=need.need_id,
+            chain=need.chain,
+            bank_id=choice.offer.bank_id,
+            product_id=choice.offer.product_id,
+            officer_id=choice.officer.officer_id,
+            amount=need.terms.amount,
+            attempt=row["attempts"] + 1,
             score=choice.score,
             answer_by=answer_by,
             record=record,
         )
-        proposed = ev.MatchProposed(
-            **envelope,
-            match_id=match_id,
-            need_id=need_id,
-            firm_id=need.firm_id,
-            chain=need.chain,
-            bank_id=choice.offer.bank_id,
-            bank_name=choice.offer.bank_name or "",
-            bank_role=choice.role,
-            product_id=choice.offer.product_id,
-            product_name=choice.offer.terms.name,
-            officer_id=choice.officer.officer_id,
-            officer_name=choice.officer.profile.name,
-            reserved_amount=amount,
-            attempt=attempt,
-            score=choice.score,
-            components=tuple(ev.ScoreComponent(**part._asdict()) for part in choice.components),
-            # The addressed bank learns why its own products were or were not chosen, never another bank's.
-            excluded=tuple(
-                ev.Exclusion(
-                    bank_id=e.bank_id,
-                    product_id=e.product_id,
-                    rule=e.rule,
-                    code=e.code,
-                    params=e.params,
-                    detail=e.detail[:500],
-                )
-                for e in decision.excluded
-                if e.bank_id == choice.offer.bank_id
-            ),
-            answer_by=answer_by,
-            decide_within_seconds=settings.decision_seconds,
-            route="recommended" if only_bank is not None else "automatic",
-        )
-        await outbox.record(conn, proposed)
-        return proposed
-    raise RuntimeError(f"need {need_id}: capacity or officers kept changing under {MAX_RACES} decisions")
+        proposals.append(proposal)
+        events.append(_proposed(proposal, need, decision, envelope, settings, route="automatic"))
+    await needs.record_batch(conn, proposals, escalations)
+    by_id = {need.need_id: need for need, _, _, _ in outcomes}
+    # On the desk because it was escalated: the escalation is the listing's cause, as in `route_need`.
+    escalated: list[tuple[NeedCase, Event]] = [(by_id[e.need_id], e) for e in events if isinstance(e, ev.NeedEscalated)]
+    listed = {e.need_id: e for e in await desk.list_escalated(conn, escalated, settings, now=now)} if escalated else {}
+    ordered: list[Event] = []
+    for event in events:
+        ordered.append(event)
+        if isinstance(event, ev.NeedEscalated) and event.need_id in listed:
+            ordered.append(listed[event.need_id])
+    await outbox.record(conn, *ordered)
+
+
+def _proposed(
+    p: needs.ProposalRow,
+    need: NeedCase,
+    decision: Decision,
+    envelope: dict[str, Any],
+    settings: MatcherSettings,
+    *,
+    route: str,
+) -> ev.MatchProposed:
+    choice = decision.choice
+    assert choice is not None
+    return ev.MatchProposed(
+        **envelope,
+        match_id=p.match_id,
+        need_id=p.need_id,
+        firm_id=need.firm_id,
+        chain=need.chain,
+        bank_id=p.bank_id,
+        bank_name=choice.offer.bank_name or "",
+        bank_role=choice.role,
+        product_id=p.product_id,
+        product_name=choice.offer.terms.name,
+        officer_id=p.officer_id,
+        officer_name=choice.officer.profile.name,
+        reserved_amount=p.amount,
+        attempt=p.attempt,
+        score=p.score,
+        components=tuple(ev.ScoreComponent(**part._asdict()) for part in choice.components),
+        # The addressed bank learns why its own products were or were not chosen, never another bank's.
+        excluded=tuple(
+            ev.Exclusion(
+                bank_id=e.bank_id,
+                product_id=e.product_id,
+                rule=e.rule,
+                code=e.code,
+                params=e.params,
+                detail=e.detail[:500],
+            )
+            for e in decision.excluded
+            if e.bank_id == p.bank_id
+        ),
+        answer_by=p.answer_by,
+        decide_within_seconds=settings.decision_seconds,
+        route=route,
+    )
+
+
+def _escalated(need: NeedCase, row: dict[str, Any], decision: Decision, envelope: dict[str, Any]) -> ev.NeedEscalated:
+    summary = summarise((e.code, e.params) for e in decision.excluded) or [("no_product", 0, {})]
+    log.info(
+        "need.escalated",
+        need_id=str(need.need_id),
+        attempts=row["attempts"],
+        considered=decision.considered,
+        reasons=",".join(f"{code}×{count}" for code, count, _ in summary),
+    )
+    return ev.NeedEscalated(
+        **envelope,
+        need_id=need.need_id,
+        firm_id=need.firm_id,
+        chain=need.chain,
+        attempts=row["attempts"],
+        reasons=tuple(ev.Reason(code=code, products=count, params=params) for code, count, params in summary),
+    )
 
 
 async def _escalate(
@@ -186,23 +335,8 @@ async def _escalate(
     retry_at: datetime,
 ) -> ev.NeedEscalated:
     await needs.escalate(conn, need.need_id, retry_at, record)
-    summary = summarise((e.code, e.params) for e in decision.excluded) or [("no_product", 0, {})]
-    escalated = ev.NeedEscalated(
-        **envelope,
-        need_id=need.need_id,
-        firm_id=need.firm_id,
-        chain=need.chain,
-        attempts=row["attempts"],
-        reasons=tuple(ev.Reason(code=code, products=count, params=params) for code, count, params in summary),
-    )
+    escalated = _escalated(need, row, decision, envelope)
     await outbox.record(conn, escalated)
-    log.info(
-        "need.escalated",
-        need_id=str(need.need_id),
-        attempts=row["attempts"],
-        considered=decision.considered,
-        reasons=",".join(f"{code}×{count}" for code, count, _ in summary),
-    )
     return escalated
 
 

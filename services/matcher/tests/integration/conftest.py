@@ -113,6 +113,7 @@ class MatcherWorld:
         officers: int = 1,
         products: int = 1,
         chain_line: str | None = None,
+        max_open: int = 500,
         **terms: Any,
     ) -> Bank:
         """A bank with its designation for the chain (and its whole-chain credit line, 整链授信, if given), as many
@@ -151,7 +152,9 @@ class MatcherWorld:
                     producer="banks",
                     officer_id=officer_id,
                     bank_id=bank.bank_id,
-                    profile=bank_ev.OfficerProfile(name=f"{name}服务官{i + 1}", chains=(CHAIN,), max_open_matches=500),
+                    profile=bank_ev.OfficerProfile(
+                        name=f"{name}服务官{i + 1}", chains=(CHAIN,), max_open_matches=max_open
+                    ),
                 )
             )
             bank.officers.append(officer_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -14,6 +15,7 @@ from contracts.banks import OfficerProfile, ProductTerms
 from contracts.values import BankRole
 from lianrong_platform.db import Connection
 from matcher.domain.market import ChainRoles, Designation, Offer, OfficerSlot
+from matcher.domain.snapshot import Share, Snapshot
 
 
 async def upsert_bank(conn: Connection, bank_id: UUID, name: str) -> None:
@@ -163,6 +165,39 @@ async def offers_for(conn: Connection, chain: str, product_types: list[str]) -> 
     return [_offer(r, r["chain_free"]) for r in rows]
 
 
+async def snapshot_for(conn: Connection, chains: list[str], product_types: list[str]) -> Snapshot:
+    """What a batch of needs of these chains and kinds is decided against, in three reads: the products with their
+    lines and their banks' whole-chain lines, the chains' designations, and the offering banks' officers."""
+    rows = await conn.fetch(
+        f"""SELECT {_PRODUCT_COLUMNS},
+                  (SELECT coalesce(jsonb_object_agg(c.chain, c.line - c.reserved - c.disbursed), '{{}}')
+                   FROM chain_lines c WHERE c.bank_id = p.bank_id AND c.chain = ANY($1::text[])
+                     AND c.line IS NOT NULL)::text AS chain_free
+           FROM products p LEFT JOIN banks b USING (bank_id)
+           WHERE p.chains && $1::text[] AND p.product_type = ANY($2::text[]) AND NOT p.withdrawn""",
+        chains,
+        product_types,
+    )
+    offers = [_offer(r) for r in rows]
+    chain_free: dict[tuple[UUID, str], Decimal | None] = {}
+    for r in rows:
+        for chain, free in json.loads(r["chain_free"]).items():
+            chain_free[(r["bank_id"], chain)] = Decimal(str(free))
+    designations = await conn.fetch(
+        "SELECT chain, bank_id, role, valid_from, valid_until FROM designations WHERE chain = ANY($1::text[])", chains
+    )
+    officers = await officers_of(conn, sorted({o.bank_id for o in offers}))
+    return Snapshot(
+        offers,
+        chain_free,
+        (
+            Designation(r["chain"], r["bank_id"], BankRole(r["role"]), r["valid_from"], r["valid_until"])
+            for r in designations
+        ),
+        (slot for crew in officers.values() for slot in crew),
+    )
+
+
 async def all_offers(conn: Connection) -> list[Offer]:
     rows = await conn.fetch(f"SELECT {_PRODUCT_COLUMNS} FROM products p LEFT JOIN banks b USING (bank_id)")
     return [_offer(r) for r in rows]
@@ -233,6 +268,60 @@ async def reserve(conn: Connection, product_id: UUID, chain: str, amount: Decima
     if row["bank_id"] is not None:  # the line was taken but the chain line or the officer was not: give it back
         await release(conn, product_id, row["bank_id"], chain, amount, chain_held=row["whole_chain"])
     return False
+
+
+async def reserve_batch(conn: Connection, shares: list[Share]) -> bool:
+    """Hold every share of a batch's proposals in one statement, or none (False: another instance took part of a
+    line, a chain line or an officer's last slot since the batch read them; the caller rolls back its savepoint).
+
+    Each table's rows are updated in id order, products before chain lines before officers (the one-need `reserve`
+    takes them in the same order), so two instances cannot deadlock; each row's condition is checked on the locked
+    row against the batch's total for it."""
+    by_product: dict[UUID, Decimal] = defaultdict(Decimal)
+    by_chain_line: dict[tuple[UUID, str], Decimal] = defaultdict(Decimal)
+    by_officer: dict[UUID, int] = defaultdict(int)
+    for s in shares:
+        by_product[s.product_id] += s.amount
+        by_chain_line[(s.bank_id, s.chain)] += s.amount
+        by_officer[s.officer_id] += 1
+    products = sorted(by_product)
+    lines = sorted(by_chain_line, key=lambda k: (str(k[0]), k[1]))
+    officers = sorted(by_officer)
+    row = await conn.fetchrow(
+        """WITH line AS (
+               UPDATE products p SET reserved = p.reserved + w.amount
+               FROM (SELECT * FROM unnest($1::uuid[], $2::numeric[]) AS w(product_id, amount)
+                     ORDER BY product_id) AS w
+               WHERE p.product_id = w.product_id AND p.capacity - p.disbursed - p.reserved >= w.amount
+                 AND NOT p.withdrawn
+               RETURNING 1),
+           whole_chain AS (
+               INSERT INTO chain_lines AS c (bank_id, chain, reserved)
+               SELECT w.bank_id, w.chain, w.amount
+               FROM unnest($3::uuid[], $4::text[], $5::numeric[]) AS w(bank_id, chain, amount)
+               WHERE (SELECT count(*) FROM line) = cardinality($1::uuid[])
+               ORDER BY w.bank_id, w.chain
+               ON CONFLICT (bank_id, chain) DO UPDATE SET reserved = c.reserved + excluded.reserved
+               WHERE c.line IS NULL OR c.line - c.reserved - c.disbursed >= excluded.reserved
+               RETURNING 1),
+           desk AS (
+               UPDATE officers o SET open_matches = o.open_matches + w.n
+               FROM (SELECT * FROM unnest($6::uuid[], $7::int[]) AS w(officer_id, n) ORDER BY officer_id) AS w
+               WHERE o.officer_id = w.officer_id AND o.open_matches + w.n <= (o.profile->>'max_open_matches')::int
+                 AND (SELECT count(*) FROM whole_chain) = cardinality($3::uuid[])
+               RETURNING 1)
+           SELECT (SELECT count(*) FROM line) AS products, (SELECT count(*) FROM whole_chain) AS lines,
+                  (SELECT count(*) FROM desk) AS officers""",
+        products,
+        [by_product[p] for p in products],
+        [k[0] for k in lines],
+        [k[1] for k in lines],
+        [by_chain_line[k] for k in lines],
+        officers,
+        [by_officer[o] for o in officers],
+    )
+    assert row is not None
+    return (row["products"], row["lines"], row["officers"]) == (len(products), len(lines), len(officers))
 
 
 async def release(

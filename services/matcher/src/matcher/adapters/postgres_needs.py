@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,28 @@ from matcher.adapters.postgres_decisions import DecisionRow
 from matcher.domain.market import NeedCase
 
 LIVE = ("open", "accepted", "approved")
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    match_id: UUID
+    need_id: UUID
+    chain: str
+    bank_id: UUID
+    product_id: UUID
+    officer_id: UUID
+    amount: Decimal
+    attempt: int
+    score: float
+    answer_by: datetime
+    record: DecisionRow
+
+
+@dataclass(frozen=True)
+class Escalation:
+    need_id: UUID
+    retry_at: datetime
+    record: DecisionRow
 
 
 async def insert_need(conn: Connection, need: NeedCase) -> tuple[NeedCase, dict[str, Any]] | None:
@@ -29,6 +52,74 @@ async def insert_need(conn: Connection, need: NeedCase) -> tuple[NeedCase, dict[
         need.first_loan,
     )
     return None if row is None else (need, dict(row))
+
+
+async def insert_needs(conn: Connection, cases: list[NeedCase]) -> list[tuple[NeedCase, dict[str, Any]]]:
+    """`insert_need` for a batch in one statement: the needs not known before, in the batch's order, with their rows
+    (locked: this transaction inserted them)."""
+    rows = await conn.fetch(
+        """INSERT INTO needs (need_id, firm_id, chain, terms, firm, position, first_loan)
+           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[], $6::jsonb[],
+                                $7::boolean[])
+           ON CONFLICT DO NOTHING RETURNING *""",
+        [c.need_id for c in cases],
+        [c.firm_id for c in cases],
+        [c.chain for c in cases],
+        [c.terms.model_dump(mode="json") for c in cases],
+        [c.firm.model_dump(mode="json") for c in cases],
+        [c.position.model_dump(mode="json") for c in cases],
+        [c.first_loan for c in cases],
+    )
+    inserted = {r["need_id"]: dict(r) for r in rows}
+    found: list[tuple[NeedCase, dict[str, Any]]] = []
+    for case in cases:
+        row = inserted.pop(case.need_id, None)  # a need twice in the batch is routed once
+        if row is not None:
+            found.append((case, row))
+    return found
+
+
+async def record_batch(conn: Connection, proposals: list[ProposalRow], escalations: list[Escalation]) -> None:
+    """A batch's decisions in one statement: the proposals, every decision record, and each need marked proposed
+    (its attempt counted) or escalated (with its retry time) — what `insert_proposal` and `escalate` do one by one."""
+    records = [p.record for p in proposals] + [e.record for e in escalations]
+    await conn.execute(
+        """WITH proposal AS (
+               INSERT INTO proposals (match_id, need_id, bank_id, product_id, officer_id, reserved_amount, attempt,
+                                      score, answer_by, chain)
+               SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::numeric[],
+                                    $7::int[], $8::float8[], $9::timestamptz[], $10::text[])),
+           decision AS (
+               INSERT INTO decisions (decision_id, need_id, match_id, kind, decided_at, weights_version, inputs,
+                                      outcome)
+               SELECT * FROM unnest($11::uuid[], $12::uuid[], $13::uuid[], $14::text[], $15::timestamptz[],
+                                    $16::text[], $17::jsonb[], $18::jsonb[])),
+           proposed AS (
+               UPDATE needs n SET status = 'proposed', attempts = w.attempt, updated_at = now()
+               FROM unnest($2::uuid[], $7::int[]) AS w(need_id, attempt) WHERE n.need_id = w.need_id)
+           UPDATE needs n SET status = 'escalated', next_retry_at = w.retry_at, updated_at = now()
+           FROM unnest($19::uuid[], $20::timestamptz[]) AS w(need_id, retry_at) WHERE n.need_id = w.need_id""",
+        [p.match_id for p in proposals],
+        [p.need_id for p in proposals],
+        [p.bank_id for p in proposals],
+        [p.product_id for p in proposals],
+        [p.officer_id for p in proposals],
+        [p.amount for p in proposals],
+        [p.attempt for p in proposals],
+        [p.score for p in proposals],
+        [p.answer_by for p in proposals],
+        [p.chain for p in proposals],
+        [r.decision_id for r in records],
+        [p.need_id for p in proposals] + [e.need_id for e in escalations],
+        [p.match_id for p in proposals] + [None] * len(escalations),
+        [r.kind for r in records],
+        [r.decided_at for r in records],
+        [r.weights_version for r in records],
+        [r.inputs for r in records],
+        [r.outcome for r in records],
+        [e.need_id for e in escalations],
+        [e.retry_at for e in escalations],
+    )
 
 
 async def need_for_update(conn: Connection, need_id: UUID) -> tuple[NeedCase, dict[str, Any]] | None:
@@ -134,21 +225,7 @@ async def drop_confirmation(
         )
 
 
-async def insert_proposal(
-    conn: Connection,
-    *,
-    match_id: UUID,
-    need_id: UUID,
-    chain: str,
-    bank_id: UUID,
-    product_id: UUID,
-    officer_id: UUID,
-    amount: Decimal,
-    attempt: int,
-    score: float,
-    answer_by: datetime,
-    record: DecisionRow,
-) -> None:
+async def insert_proposal(conn: Connection, p: ProposalRow) -> None:
     """The proposal, its need marked proposed with the attempt counted, and the decision record, in one statement."""
     await conn.execute(
         """WITH proposal AS (
@@ -158,17 +235,17 @@ async def insert_proposal(
                INSERT INTO decisions (decision_id, need_id, kind, decided_at, weights_version, match_id, inputs,
                                       outcome) VALUES ($11, $2, $12, $13, $14, $1, $15, $16))
            UPDATE needs SET status = 'proposed', attempts = $7, updated_at = now() WHERE need_id = $2""",
-        match_id,
-        need_id,
-        bank_id,
-        product_id,
-        officer_id,
-        amount,
-        attempt,
-        score,
-        answer_by,
-        chain,
-        *record.columns(),
+        p.match_id,
+        p.need_id,
+        p.bank_id,
+        p.product_id,
+        p.officer_id,
+        p.amount,
+        p.attempt,
+        p.score,
+        p.answer_by,
+        p.chain,
+        *p.record.columns(),
     )
 
 

@@ -37,6 +37,7 @@ from lianrong_platform.probes import STATUS
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[Connection, Event], Awaitable[None]]
+ManyHandler = Callable[[Connection, Sequence[Event]], Awaitable[None]]
 INBOX_PURGE_EVERY_S = 3600.0
 Decoder = Callable[[bytes], Event]
 
@@ -54,6 +55,21 @@ TRANSIENT = (
     asyncpg.exceptions.TooManyConnectionsError,
     KafkaError,
 )
+
+
+class Batched:
+    """A handler that can also apply a run of consecutive events of its type at once: the matcher decides a fetched
+    batch of needs against one reading of the market and writes it with a statement per table, not per need.
+
+    Called with one event it is the plain handler: the careful path (a savepoint per message, after a batch failed)
+    applies events one by one, so `many` must have exactly the effects of `one` applied to each event in order."""
+
+    def __init__(self, one: Handler, many: ManyHandler) -> None:
+        self.one = one
+        self.many = many
+
+    async def __call__(self, conn: Connection, event: Event) -> None:
+        await self.one(conn, event)
 
 
 class EventConsumer:
@@ -192,6 +208,8 @@ class EventConsumer:
         try:
             async with self._pool.acquire() as conn, conn.transaction():
                 fresh = await inbox.claim_many(conn, self.group, wanted) if wanted else set()
+                run: list[Event] = []  # consecutive fresh events of one batched handler, applied together
+                run_handler: Batched | None = None
                 for record, event in zip(records, events, strict=True):
                     self._check_stopping()
                     handler = self._handlers.get(event.type)
@@ -202,9 +220,18 @@ class EventConsumer:
                         outcomes.append((event.type, "duplicate"))
                         continue
                     fresh.discard(event.event_id)  # a second copy in the same batch is a duplicate
+                    outcomes.append((event.type, "applied"))
+                    if isinstance(handler, Batched):
+                        if run_handler is not handler:
+                            await _apply_run(conn, run_handler, run)
+                            run, run_handler = [], handler
+                        run.append(event)
+                        continue
+                    await _apply_run(conn, run_handler, run)
+                    run, run_handler = [], None
                     with _logged_as(event, record):
                         await handler(conn, event)
-                    outcomes.append((event.type, "applied"))
+                await _apply_run(conn, run_handler, run)
         except (*TRANSIENT, RetryLater, _Stopped):
             raise
         except Exception as exc:
@@ -258,18 +285,28 @@ class EventConsumer:
         )
 
 
+async def _apply_run(conn: Connection, handler: Batched | None, run: Sequence[Event]) -> None:
+    if handler is None or not run:
+        return
+    if len(run) == 1:
+        with _logged_as(run[0], None):
+            await handler.one(conn, run[0])
+        return
+    with structlog.contextvars.bound_contextvars(event_type=run[0].type, events=len(run)):
+        await handler.many(conn, run)
+
+
 @contextlib.contextmanager
-def _logged_as(event: Event, record: ConsumerRecord[bytes, bytes]) -> Iterator[None]:
+def _logged_as(event: Event, record: ConsumerRecord[bytes, bytes] | None) -> Iterator[None]:
     """Every log line a handler writes names the event and where it was read from, and every event it records
     carries the consumed event's correlation id."""
+    where = {} if record is None else {"topic": record.topic, "partition": record.partition, "offset": record.offset}
     with (
         structlog.contextvars.bound_contextvars(
             event_id=str(event.event_id),
             event_type=event.type,
             correlation_id=str(event.correlation_id),
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
+            **where,
         ),
         correlation(event.correlation_id),
     ):

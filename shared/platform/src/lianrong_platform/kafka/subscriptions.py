@@ -5,6 +5,10 @@ by name when the service binds its subscriptions; the topics a service consumes 
 
 The event parameter's annotation is checked against the classes registered for it when the function is declared,
 so a handler receives what it says it handles without recovering the type at run time.
+
+`@subscriptions.handles_many(NeedSubmitted)` adds, beside the one-event handler, a function that applies a run of
+consecutive events of that type at once (`async def f(conn, events: Sequence[NeedSubmitted], settings)`); it must
+have exactly the effects of the one-event handler applied to each event in order (see `Batched`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 from contracts import Event
-from lianrong_platform.kafka.consumer import Handler
+from lianrong_platform.kafka.consumer import Batched, Handler
 
 F = TypeVar("F", bound=Callable[..., Awaitable[None]])
 
@@ -25,6 +29,7 @@ F = TypeVar("F", bound=Callable[..., Awaitable[None]])
 class Subscriptions:
     def __init__(self) -> None:
         self._by_event: dict[type[Event], Callable[..., Awaitable[None]]] = {}
+        self._many: dict[type[Event], Callable[..., Awaitable[None]]] = {}
 
     def handles(self, *events: type[Event]) -> Callable[[F], F]:
         def register(fn: F) -> F:
@@ -35,6 +40,16 @@ class Subscriptions:
                 if event in self._by_event:
                     raise ValueError(f"{event.__name__} is handled by {self._by_event[event].__qualname__} already")
                 self._by_event[event] = fn
+            return fn
+
+        return register
+
+    def handles_many(self, *events: type[Event]) -> Callable[[F], F]:
+        def register(fn: F) -> F:
+            for event in events:
+                if event in self._many:
+                    raise ValueError(f"{event.__name__} is handled in runs by {self._many[event].__qualname__} already")
+                self._many[event] = fn
             return fn
 
         return register
@@ -52,13 +67,23 @@ class Subscriptions:
         """The consumer's table, event type → handler with its dependencies given."""
         table: dict[str, Handler] = {}
         for event, fn in self._by_event.items():
-            wanted = list(inspect.signature(fn).parameters)[2:]
-            missing = [name for name in wanted if name not in dependencies]
-            if missing:
-                raise TypeError(f"{fn.__qualname__} needs {', '.join(missing)}")
-            given = {name: dependencies[name] for name in wanted}
-            table[event.model_fields["type"].default] = functools.partial(fn, **given) if given else fn
+            one = _given(fn, dependencies)
+            many = self._many.get(event)
+            table[event.model_fields["type"].default] = Batched(one, _given(many, dependencies)) if many else one
+        unpaired = set(self._many) - set(self._by_event)
+        if unpaired:
+            raise TypeError(f"runs of {', '.join(e.__name__ for e in unpaired)} are handled but single events are not")
         return table
+
+
+def _given(fn: Callable[..., Awaitable[None]], dependencies: dict[str, Any]) -> Any:
+    """The function with the dependencies its parameters after the event name."""
+    wanted = list(inspect.signature(fn).parameters)[2:]
+    missing = [name for name in wanted if name not in dependencies]
+    if missing:
+        raise TypeError(f"{fn.__qualname__} needs {', '.join(missing)}")
+    given = {name: dependencies[name] for name in wanted}
+    return functools.partial(fn, **given) if given else fn
 
 
 def _annotated_events(fn: Callable[..., Any]) -> tuple[type[Event], ...]:

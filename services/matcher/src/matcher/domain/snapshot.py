@@ -1,0 +1,86 @@
+"""The market as one batch of needs is decided against: read once for the batch, kept current as its decisions take
+their shares, and never trusted for capacity when the batch is written (the guarded write checks every share again).
+
+A need sees exactly what the one-need path would read for it at that moment in the same transaction: the products
+of its chain and asked kinds with their line figures and what is free of their bank's whole-chain credit line
+(整链授信) for that chain, the chain's designations, and every officer of the offering banks with their load. So its
+decision record is the same whichever path decided it, and a replay reproduces it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from uuid import UUID
+
+from matcher.domain.market import ChainRoles, Designation, Offer, OfficerSlot
+
+
+@dataclasses.dataclass(frozen=True)
+class Share:
+    """What one proposal holds: the amount of a product's line (and of its bank's chain line) and an officer's slot."""
+
+    product_id: UUID
+    bank_id: UUID
+    chain: str
+    amount: Decimal
+    officer_id: UUID
+
+
+class Snapshot:
+    def __init__(
+        self,
+        offers: Iterable[Offer],
+        chain_free: Mapping[tuple[UUID, str], Decimal | None],
+        designations: Iterable[Designation],
+        officers: Iterable[OfficerSlot],
+    ) -> None:
+        # (chain, product) → the offer as read for that chain (its chain_free is the bank's line on that chain)
+        self._by_chain: dict[str, dict[UUID, Offer]] = defaultdict(dict)
+        for offer in offers:
+            for chain in offer.terms.chains:
+                free = chain_free.get((offer.bank_id, chain))
+                self._by_chain[chain][offer.product_id] = dataclasses.replace(offer, chain_free=free)
+        self._chain_free = dict(chain_free)
+        roles: dict[str, list[Designation]] = defaultdict(list)
+        for d in designations:
+            roles[d.chain].append(d)
+        self._roles = {chain: ChainRoles(found) for chain, found in roles.items()}
+        self._officers: dict[UUID, list[OfficerSlot]] = defaultdict(list)
+        for slot in officers:
+            self._officers[slot.bank_id].append(slot)
+
+    def offers_for(self, chain: str, product_types: Iterable[str]) -> list[Offer]:
+        kinds = set(product_types)
+        return [
+            o for o in self._by_chain.get(chain, {}).values() if o.terms.product_type.value in kinds and not o.withdrawn
+        ]
+
+    def roles_for(self, chain: str) -> ChainRoles:
+        return self._roles.setdefault(chain, ChainRoles())
+
+    def officers_of(self, bank_ids: Iterable[UUID]) -> dict[UUID, list[OfficerSlot]]:
+        return {bank: list(self._officers[bank]) for bank in sorted(set(bank_ids)) if self._officers.get(bank)}
+
+    def take(self, offer: Offer, officer: OfficerSlot, share: Share) -> None:
+        """The decision's share is held: the next need of the batch sees the line, the chain line and the officer's
+        load after it."""
+        for chain in offer.terms.chains:
+            mine = self._by_chain[chain].get(offer.product_id)
+            if mine is not None:
+                self._by_chain[chain][offer.product_id] = dataclasses.replace(
+                    mine, reserved=mine.reserved + share.amount
+                )
+        key = (offer.bank_id, share.chain)
+        free = self._chain_free.get(key)
+        if free is not None:
+            self._chain_free[key] = free - share.amount
+            offers = self._by_chain[share.chain]
+            for pid, o in offers.items():
+                if o.bank_id == offer.bank_id:
+                    offers[pid] = dataclasses.replace(o, chain_free=free - share.amount)
+        crew = self._officers[officer.bank_id]
+        for i, slot in enumerate(crew):
+            if slot.officer_id == officer.officer_id:
+                crew[i] = dataclasses.replace(slot, open_matches=slot.open_matches + 1)
