@@ -28,10 +28,19 @@ def _broken(code: str, **params: object) -> Broken:
     return Broken(code, {name: str(value) for name, value in params.items()})
 
 
+# The codes with no parameters, built once: a decision excludes most candidates, often for one of these. (Their
+# params are never changed by readers: summaries and events copy them.)
+_INACTIVE = Broken("product_inactive", {})
+_LINK_UNCONFIRMED = Broken("link_unconfirmed", {})
+_RECEIVABLE_MISSING = Broken("receivable_missing", {})
+_LEAD_BANK_ONLY = Broken("consent_lead_bank_only", {})
+_CHAIN_BANKS_ONLY = Broken("consent_chain_banks_only", {})
+
+
 def product_active(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
     t = o.terms
     if o.withdrawn or day < t.active_from or (t.active_until is not None and day > t.active_until):
-        return _broken("product_inactive")
+        return _INACTIVE
     return None
 
 
@@ -89,11 +98,11 @@ def honours(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken |
 
 def chain_master_confirmation(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
     if o.terms.requires_link_confirmation and not n.position.link_confirmed:
-        return _broken("link_unconfirmed")
+        return _LINK_UNCONFIRMED
     if o.terms.requires_receivable_confirmation:
         p = n.position
         if p.receivable_id is None or p.receivable_amount is None or p.receivable_due is None:
-            return _broken("receivable_missing")
+            return _RECEIVABLE_MISSING
         if p.receivable_due < day:
             return _broken("receivable_past_due", due=p.receivable_due.isoformat())
     return None
@@ -114,21 +123,21 @@ def consent(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken |
         return _broken("consent_expired", until=n.terms.consent_until.isoformat())
     scope = n.terms.consent_scope
     if scope is ConsentScope.LEAD_BANK_ONLY and role is not BankRole.LEAD:
-        return _broken("consent_lead_bank_only")
+        return _LEAD_BANK_ONLY
     if scope is ConsentScope.CHAIN_BANKS and role is None:
-        return _broken("consent_chain_banks_only")
+        return _CHAIN_BANKS_ONLY
     return None
 
 
 def capacity(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
-    return None if o.free >= n.terms.amount else _broken("line_insufficient", free=o.free)
+    return None if o.free >= n.terms.amount else Broken("line_insufficient", {"free": o.free_text})
 
 
 def chain_line(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
     """整链授信: the bank's whole-chain credit line for the need's chain caps all its products on that chain."""
     if o.chain_free is None or o.chain_free >= n.terms.amount:
         return None
-    return _broken("chain_line_insufficient", free=o.chain_free)
+    return Broken("chain_line_insufficient", {"free": str(o.chain_free)})
 
 
 # Cheapest and most selective first: a product is dropped at its first broken rule.

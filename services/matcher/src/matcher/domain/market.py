@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
+from typing import Any
 from uuid import UUID
 
 from contracts.banks import OfficerProfile, ProductTerms
@@ -46,9 +48,21 @@ class Offer:
     chain_free: Decimal | None = None
     version: int = 0  # of the terms: the decision record stores terms once per version
 
-    @property
+    @cached_property
     def free(self) -> Decimal:
         return self.terms.capacity - self.disbursed - self.reserved
+
+    @cached_property
+    def free_text(self) -> str:
+        return str(self.free)
+
+    @cached_property
+    def recorded(self) -> list[Any]:
+        """The offer as the decision record keeps it: product, terms version, disbursed, reserved, withdrawn, free
+        of the bank's chain line (the product's bank is stored with its terms: it never changes). Computed once per
+        offer: a batch's needs read the same offers until a decision takes a share of one."""
+        chain_free = None if self.chain_free is None else str(self.chain_free)
+        return [str(self.product_id), self.version, str(self.disbursed), str(self.reserved), self.withdrawn, chain_free]
 
     @property
     def committed_fraction(self) -> float:
@@ -64,6 +78,11 @@ class OfficerSlot:
     profile: OfficerProfile
     open_matches: int = 0
     version: int = 0  # of the profile: the decision record stores profiles once per version
+
+    @cached_property
+    def recorded(self) -> list[Any]:
+        """officer, profile version, open matches (the officer's bank is stored with the profile)"""
+        return [str(self.officer_id), self.version, self.open_matches]
 
     @property
     def load(self) -> float:
@@ -96,6 +115,14 @@ class ChainRoles:
 
     designations: list[Designation] = field(default_factory=list)
     _memo: dict[tuple[str, UUID, date], BankRole | None] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def recorded(self) -> list[list[Any]]:
+        """The designations as the decision record keeps them."""
+        return [
+            [str(d.bank_id), d.role.value, d.valid_from.isoformat(), d.valid_until and d.valid_until.isoformat()]
+            for d in self.designations
+        ]
 
     def role_of(self, chain: str, bank_id: UUID, day: date) -> BankRole | None:
         key = (chain, bank_id, day)

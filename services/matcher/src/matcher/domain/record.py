@@ -30,10 +30,6 @@ class Skips:
     officers: frozenset[UUID] = frozenset()
 
 
-def _dec(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
 def inputs_of(
     need: NeedCase,
     day: date,
@@ -55,18 +51,9 @@ def inputs_of(
             "position": need.position.model_dump(mode="json"),
         },
         "skip": [sorted(map(str, s)) for s in (skips.products, skips.banks, skips.officers)],
-        # product, terms version, disbursed, reserved, withdrawn, free of the bank's chain line (the product's bank
-        # is stored with its terms: it never changes)
-        "offers": [
-            [str(o.product_id), o.version, str(o.disbursed), str(o.reserved), o.withdrawn, _dec(o.chain_free)]
-            for o in offers
-        ],
-        "roles": [
-            [str(d.bank_id), d.role.value, d.valid_from.isoformat(), d.valid_until and d.valid_until.isoformat()]
-            for d in roles.designations
-        ],
-        # officer, profile version, open matches (the officer's bank is stored with the profile)
-        "officers": [[str(s.officer_id), s.version, s.open_matches] for slots in officers.values() for s in slots],
+        "offers": [o.recorded for o in offers],  # see Offer.recorded
+        "roles": roles.recorded,
+        "officers": [s.recorded for slots in officers.values() for s in slots],
     }  # fmt: skip
 
 

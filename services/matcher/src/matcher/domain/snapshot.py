@@ -42,6 +42,12 @@ class Snapshot:
             for chain in offer.terms.chains:
                 free = chain_free.get((offer.bank_id, chain))
                 self._by_chain[chain][offer.product_id] = dataclasses.replace(offer, chain_free=free)
+        # (chain, product type) → its products: a need reads only the kinds it asked for
+        self._of_kind: dict[tuple[str, str], list[UUID]] = defaultdict(list)
+        for chain, offers_of_chain in self._by_chain.items():
+            for pid, o in offers_of_chain.items():
+                if not o.withdrawn:
+                    self._of_kind[(chain, o.terms.product_type.value)].append(pid)
         self._chain_free = dict(chain_free)
         roles: dict[str, list[Designation]] = defaultdict(list)
         for d in designations:
@@ -52,16 +58,15 @@ class Snapshot:
             self._officers[slot.bank_id].append(slot)
 
     def offers_for(self, chain: str, product_types: Iterable[str]) -> list[Offer]:
-        kinds = set(product_types)
-        return [
-            o for o in self._by_chain.get(chain, {}).values() if o.terms.product_type.value in kinds and not o.withdrawn
-        ]
+        offers = self._by_chain.get(chain, {})
+        return [offers[pid] for kind in sorted(set(product_types)) for pid in self._of_kind.get((chain, kind), ())]
 
     def roles_for(self, chain: str) -> ChainRoles:
         return self._roles.setdefault(chain, ChainRoles())
 
     def officers_of(self, bank_ids: Iterable[UUID]) -> dict[UUID, list[OfficerSlot]]:
-        return {bank: list(self._officers[bank]) for bank in sorted(set(bank_ids)) if self._officers.get(bank)}
+        # The crews themselves, not copies: a decision is complete (and recorded) before `take` changes one.
+        return {bank: self._officers[bank] for bank in set(bank_ids) if bank in self._officers}
 
     def take(self, offer: Offer, officer: OfficerSlot, share: Share) -> None:
         """The decision's share is held: the next need of the batch sees the line, the chain line and the officer's
