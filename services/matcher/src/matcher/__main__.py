@@ -1,5 +1,5 @@
-"""`python -m matcher migrate|api|consumer|relay`, `python -m matcher plan [seconds]` (a dry-run re-plan), and
-`python -m matcher explain <need_id>… | --all` (each recorded decision, replayed)."""
+"""`python -m matcher migrate|api|consumer|relay`, `python -m matcher plan [seconds] [--apply]` (a re-plan: a dry
+run, or made), and `python -m matcher explain <need_id>… | --all` (each recorded decision, replayed)."""
 
 from __future__ import annotations
 

@@ -55,6 +55,7 @@ async def route_need(
     found: tuple[NeedCase, dict[str, Any]] | None = None,
     kind: str | None = None,
     only_bank: UUID | None = None,
+    only_product: UUID | None = None,
 ) -> ev.MatchProposed | ev.NeedEscalated | None:
     """Propose the need to its best candidate, or escalate it. None when the need is not open for routing.
 
@@ -62,7 +63,10 @@ async def route_need(
     that proposes or escalates is recorded with its inputs (the decision record, 全程留痕).
 
     `only_bank`: a coordinator's recommendation — that bank's products alone are candidates, whatever the tiers and
-    even if the bank passed the need on before; when none can serve it, DeskRefused and nothing changes."""
+    even if the bank passed the need on before; when none can serve it, DeskRefused and nothing changes.
+
+    `only_product`: a re-plan's placement (`python -m matcher plan --apply`) — that product alone is a candidate, under
+    every rule and the need's skip lists; when it cannot serve the need now, nothing changes and None is returned."""
     found = found or await needs.need_for_update(conn, need_id)
     if found is None:
         return None
@@ -81,6 +85,8 @@ async def route_need(
         offers = await market.offers_for(conn, need.chain, [t.value for t in need.terms.product_types])
         if only_bank is not None:
             offers = [o for o in offers if o.bank_id == only_bank]
+        if only_product is not None:
+            offers = [o for o in offers if o.product_id == only_product]
         roles = await market.roles_for(conn, need.chain)
         officers = await market.officers_of(conn, sorted({o.bank_id for o in offers}))
         decision = decide(
@@ -102,6 +108,8 @@ async def route_need(
                 code="bank_cannot_serve",
                 params={"reasons": ",".join(code for code, _, _ in summary)},
             )
+        if choice is None and only_product is not None:
+            return None  # the plan's line or officer was taken since it was solved: the need stays as it was
         if choice is None and row["status"] == "escalated":
             # A second chance that found nobody either: the regulator knows already; wait and try again.
             await needs.set_need(conn, need_id, next_retry_at=retry_at)

@@ -3,6 +3,7 @@ misleads the streaming matcher, and never a violation."""
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 from matcher.domain.planner import plan
@@ -48,3 +49,32 @@ def test_violations_are_found() -> None:
     problems = violations({big.need_id: small.product_id}, {big.need_id: big}, [small], roles(), DAY)
     assert any("amount_range" in p for p in problems)
     assert any("beyond its free capacity" in p for p in problems)
+
+
+def test_the_planner_counts_fen_not_whole_yuan() -> None:
+    line = offer(terms={"capacity": Decimal("100.00"), "amount_min": Decimal("1"), "amount_max": Decimal("100")})
+    needs = [need(terms={"amount": Decimal("50.90")}), need(terms={"amount": Decimal("49.90")})]
+    best = plan(needs, [line], roles(), officers(LEAD), DAY)
+    assert len(best.assignment) == 1  # 100.80 does not fit a line of 100.00
+
+
+def test_the_planner_gives_each_need_an_officer_with_room_who_covers_it() -> None:
+    wide = offer(bank=LEAD, terms={"capacity": Decimal("100000000")})
+    needs = [need() for _ in range(5)]
+    crew = officers(LEAD, max_open_matches=2)  # one officer, room for two
+    best = plan(needs, [wide], roles(), crew, DAY)
+    assert len(best.assignment) == 2
+    assert set(best.officers) == set(best.assignment)
+    assert set(best.officers.values()) == {crew[LEAD][0].officer_id}
+    elsewhere = officers(LEAD, towns=("humen",))  # covers another town only
+    assert plan(needs, [wide], roles(), elsewhere, DAY).assignment == {}
+
+
+def test_the_planner_keeps_a_bank_within_its_whole_chain_line() -> None:
+    products = [
+        dataclasses.replace(offer(bank=LEAD, terms={"capacity": Decimal("10000000")}), chain_free=Decimal("3000000"))
+        for _ in range(2)
+    ]
+    needs = [need(terms={"amount": Decimal("1000000")}) for _ in range(6)]
+    best = plan(needs, products, roles(), officers(LEAD), DAY)
+    assert len(best.assignment) == 3  # two lines of 10M, but 3M left of the bank's line for the chain

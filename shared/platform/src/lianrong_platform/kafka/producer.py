@@ -17,6 +17,11 @@ def idempotent_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaPr
         enable_idempotence=True,
         acks="all",
         linger_ms=5,
+        # Batches up to 1 MiB (the broker's default message.max.bytes), lz4-compressed: the matcher's proposals are
+        # ~4 KB of JSON each, and 16 KB batches (aiokafka's default) would carry three of them per request. Every
+        # Kafka client reads lz4 (Java and librdkafka natively; aiokafka with `cramjam`, confluent-kafka natively).
+        max_batch_size=1_048_576,
+        compression_type="lz4",
         request_timeout_ms=30_000,
         **client_options(),
     )
