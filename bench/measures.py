@@ -112,6 +112,9 @@ def jain(values: list[float]) -> float:
     return sum(values) ** 2 / (len(values) * sum(v * v for v in values)) if any(values) else 0.0
 
 
+LEARN_AT = (0.05, 0.1, 0.2, 0.4, 0.8)  # the points of the stream where capacity prices are learned again
+
+
 def quality(market: Market, planner_seconds: float = 20.0) -> Quality:
     needs = {n.need_id: n for n in market.needs}
     offers = {o.product_id: o for o in market.offers}
@@ -123,7 +126,10 @@ def quality(market: Market, planner_seconds: float = 20.0) -> Quality:
                 Placement(need.need_id, decision.choice.offer.product_id, decision.choice.officer.officer_id)
             )
 
-    streamed = stream(market.needs, market.offers, market.roles, market.officers, DAY, on_decision=placed)
+    # The service learns capacity prices from recent demand as it runs; here from the needs streamed so far.
+    streamed = stream(
+        market.needs, market.offers, market.roles, market.officers, DAY, on_decision=placed, learn_prices=LEARN_AT
+    )
     greedy = greedy_first_fit(market.needs, market.offers, market.roles, market.officers, DAY)
     index = OfferIndex(market.offers)
     started = time.perf_counter()

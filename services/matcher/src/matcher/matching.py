@@ -23,7 +23,8 @@ from matcher.adapters import postgres_decisions as decisions
 from matcher.adapters import postgres_market as market
 from matcher.adapters import postgres_needs as needs
 from matcher.adapters.postgres_decisions import DecisionRow
-from matcher.domain.market import NeedCase
+from matcher.domain.market import NeedCase, Offer
+from matcher.domain.prices import line_prices
 from matcher.domain.reasons import summarise
 from matcher.domain.record import Skips, inputs_of, outcome_of
 from matcher.domain.routing import Decision, decide
@@ -89,6 +90,7 @@ async def route_need(
             offers = [o for o in offers if o.product_id == only_product]
         roles = await market.roles_for(conn, need.chain)
         officers = await market.officers_of(conn, sorted({o.bank_id for o in offers}))
+        prices = _prices(offers, settings)
         decision = decide(
             need,
             offers,
@@ -98,6 +100,7 @@ async def route_need(
             skip_products=skips.products,
             skip_banks=skips.banks,
             skip_officers=skips.officers,
+            prices=prices,
         )
         choice = decision.choice
         if choice is None and only_bank is not None:
@@ -119,7 +122,7 @@ async def route_need(
             kind,
             now,
             WEIGHTS_VERSION,
-            inputs_of(need, day, skips, offers, roles, officers),
+            inputs_of(need, day, skips, offers, roles, officers, prices),
             outcome_of(decision, offers),
         )
         if choice is None:
@@ -148,6 +151,27 @@ async def route_need(
         await outbox.record(conn, proposed)
         return proposed
     raise RuntimeError(f"need {need_id}: capacity or officers kept changing under {MAX_RACES} decisions")
+
+
+def _prices(offers: list[Offer], settings: MatcherSettings) -> dict[UUID, float]:
+    """The capacity prices of the candidates' lines (none when prices are switched off)."""
+    return {o.product_id: o.price for o in offers if o.price > 0} if settings.capacity_prices else {}
+
+
+async def refresh_prices(conn: Connection, settings: MatcherSettings, *, now: datetime | None = None) -> int:
+    """Learn the capacity prices again: the latest needs of the last `price_window_days` (at most
+    `price_sample_needs`; what was asked, whatever became of it) against the share of every line's period that
+    window is. Returns how many lines have a price."""
+    now = now or datetime.now(UTC)
+    sample = await needs.latest(conn, settings.price_sample_needs, now - timedelta(days=settings.price_window_days))
+    share = min(1.0, settings.price_window_days / settings.line_period_days)
+    prices: dict[UUID, float] = {}
+    if sample:
+        offers = [o for o in await market.all_offers(conn) if not o.withdrawn]
+        roles = await market.all_roles(conn)
+        prices = line_prices(sample, offers, roles, now.astimezone(CHINA).date(), capacity_share=share)
+    await market.replace_prices(conn, prices, now)
+    return len(prices)
 
 
 class _RaceLost(Exception):
@@ -185,6 +209,7 @@ async def route_new_needs(
         offers = snapshot.offers_for(need.chain, [t.value for t in need.terms.product_types])
         roles = snapshot.roles_for(need.chain)
         officers = snapshot.officers_of(o.bank_id for o in offers)
+        prices = _prices(offers, settings)
         decision = decide(
             need,
             offers,
@@ -194,9 +219,10 @@ async def route_new_needs(
             skip_products=skips.products,
             skip_banks=skips.banks,
             skip_officers=skips.officers,
+            prices=prices,
         )
         record = DecisionRow(
-            _kind(row), now, WEIGHTS_VERSION, inputs_of(need, day, skips, offers, roles, officers),
+            _kind(row), now, WEIGHTS_VERSION, inputs_of(need, day, skips, offers, roles, officers, prices),
             outcome_of(decision, offers),
         )  # fmt: skip
         if (choice := decision.choice) is not None:

@@ -38,3 +38,20 @@ class MatcherSettings(BaseSettings):
     record_retention_days: int = Field(
         default=3650, ge=1, description="How long routing decisions are kept in the decision record (全程留痕)."
     )
+    capacity_prices: bool = Field(
+        default=True,
+        description="Score candidates with capacity prices (bid prices) learned from recent demand, so a line that "
+        "some needs alone can use is kept for them; off: the lead bank's tier first, then the best score.",
+    )
+    price_refresh_seconds: int = Field(default=600, ge=1, description="How often capacity prices are learned again.")
+    price_sample_needs: int = Field(
+        default=2000, ge=1, description="At most this many of the window's latest needs are learned from."
+    )
+    price_window_days: int = Field(
+        default=30, ge=1, description="The recent demand capacity prices are learned from, in days."
+    )
+    line_period_days: int = Field(
+        default=365,
+        ge=1,
+        description="The period a product's line is granted for: the window's demand meets that share of each line.",
+    )

@@ -1,8 +1,9 @@
 """The sweep beside the consumer in its process: proposals whose officer did not answer in time are expired and
 their needs re-routed, accepted matches with no credit decision by their decision deadline are released and
 re-routed, escalated needs whose wait is over are tried again, desk items past their 30-day clock are counted as
-breached, and decisions older than the record's retention are
-deleted. Several instances may sweep at once: each locks what it takes (SKIP LOCKED)."""
+breached, decisions older than the record's retention are deleted, and the capacity prices are learned again every
+`price_refresh_seconds`. Several instances may sweep at once: each locks what it takes (SKIP LOCKED); prices are
+replaced whole, so two refreshes at once leave one of them."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import structlog
 
 from matcher import desk
 from matcher.adapters import postgres_decisions as decisions
-from matcher.matching import expire_overdue, lapse_undecided, retry_escalated
+from matcher.matching import expire_overdue, lapse_undecided, refresh_prices, retry_escalated
 from matcher.settings import MatcherSettings
 
 log = structlog.get_logger(__name__)
@@ -27,7 +28,7 @@ PURGE_EVERY_S = 3600  # decisions past the record's retention (years by default)
 
 def deadline_sweep(settings: MatcherSettings) -> Callable[[asyncpg.Pool, asyncio.Event], Coroutine[Any, Any, None]]:
     async def sweep(pool: asyncpg.Pool, stop: asyncio.Event) -> None:
-        purged_at = 0.0
+        purged_at = priced_at = 0.0
         while not stop.is_set():
             expired = 0
             try:
@@ -37,6 +38,10 @@ def deadline_sweep(settings: MatcherSettings) -> Callable[[asyncpg.Pool, asyncio
                         before = datetime.now(UTC) - timedelta(days=settings.record_retention_days)
                         if purged := await decisions.purge(conn, before):
                             log.info("sweep.decisions_purged", count=purged, before=before.isoformat())
+                if settings.capacity_prices and time.monotonic() - priced_at > settings.price_refresh_seconds:
+                    priced_at = time.monotonic()
+                    async with pool.acquire() as conn, conn.transaction():
+                        log.info("sweep.prices_learned", lines=await refresh_prices(conn, settings))
                 async with pool.acquire() as conn, conn.transaction():
                     expired = await expire_overdue(conn, settings)
                 async with pool.acquire() as conn, conn.transaction():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 from uuid import UUID
@@ -134,7 +134,8 @@ _PROFILES = _ParsedByVersion(OfficerProfile)
 
 
 _PRODUCT_COLUMNS = """p.product_id, p.bank_id, p.version, p.terms::text AS terms_json, p.disbursed, p.reserved,
-                      p.withdrawn, b.name AS bank_name"""
+                      p.withdrawn, b.name AS bank_name,
+                      (SELECT lp.price FROM line_prices lp WHERE lp.product_id = p.product_id) AS price"""
 
 
 def _offer(row: Any, chain_free: Decimal | None = None) -> Offer:
@@ -148,6 +149,7 @@ def _offer(row: Any, chain_free: Decimal | None = None) -> Offer:
         withdrawn=row["withdrawn"],
         chain_free=chain_free,
         version=row["version"],
+        price=row["price"] or 0.0,
     )
 
 
@@ -268,6 +270,19 @@ async def reserve(conn: Connection, product_id: UUID, chain: str, amount: Decima
     if row["bank_id"] is not None:  # the line was taken but the chain line or the officer was not: give it back
         await release(conn, product_id, row["bank_id"], chain, amount, chain_held=row["whole_chain"])
     return False
+
+
+async def replace_prices(conn: Connection, prices: dict[UUID, float], at: datetime) -> None:
+    """The learned capacity prices replace the previous ones (a line not in `prices` has none)."""
+    await conn.execute(
+        """WITH gone AS (DELETE FROM line_prices WHERE NOT (product_id = ANY($1::uuid[])))
+           INSERT INTO line_prices (product_id, price, computed_at)
+           SELECT * FROM unnest($1::uuid[], $2::float8[]), (SELECT $3::timestamptz) AS t
+           ON CONFLICT (product_id) DO UPDATE SET price = excluded.price, computed_at = excluded.computed_at""",
+        list(prices),
+        list(prices.values()),
+        at,
+    )
 
 
 async def reserve_batch(conn: Connection, shares: list[Share]) -> bool:

@@ -122,6 +122,30 @@ async def record_batch(conn: Connection, proposals: list[ProposalRow], escalatio
     )
 
 
+async def latest(conn: Connection, count: int, since: datetime) -> list[NeedCase]:
+    """The latest `count` needs received since `since`, oldest first (whatever became of them: demand, not what was
+    placed)."""
+    rows = await conn.fetch(
+        """SELECT need_id, firm_id, chain, terms, firm, position, first_loan, received_at FROM needs
+           WHERE received_at >= $2 ORDER BY received_at DESC LIMIT $1""",
+        count,
+        since,
+    )
+    cases = [
+        NeedCase(
+            need_id=r["need_id"],
+            firm_id=r["firm_id"],
+            chain=r["chain"],
+            terms=NeedTerms.model_validate(r["terms"]),
+            firm=FirmFacts.model_validate(r["firm"]),
+            position=ChainPosition.model_validate(r["position"]),
+            first_loan=r["first_loan"],
+        )
+        for r in reversed(rows)
+    ]
+    return cases
+
+
 async def need_for_update(conn: Connection, need_id: UUID) -> tuple[NeedCase, dict[str, Any]] | None:
     row = await conn.fetchrow("SELECT * FROM needs WHERE need_id = $1 FOR UPDATE", need_id)
     if row is None:

@@ -47,6 +47,7 @@ class Offer:
     # bank holds no such line for that chain, only the product's own line binds).
     chain_free: Decimal | None = None
     version: int = 0  # of the terms: the decision record stores terms once per version
+    price: float = 0.0  # the line's capacity price per 万元 (domain/prices.py), 0 when nobody else needs it
 
     @cached_property
     def free(self) -> Decimal:

@@ -37,9 +37,14 @@ def inputs_of(
     offers: list[Offer],
     roles: ChainRoles,
     officers: Mapping[UUID, list[OfficerSlot]],
+    prices: Mapping[UUID, float] | None = None,
 ) -> dict[str, Any]:
-    """The decision's inputs as compact JSON: lists, not objects, for the many candidates and officers."""
-    return {
+    """The decision's inputs as compact JSON: lists, not objects, for the many candidates and officers; the capacity
+    prices of the candidates' lines when the decision used any."""
+    found = {
+        "prices": {str(p): price for p, price in prices.items()}
+    } if prices else {}  # fmt: skip
+    return found | {
         "day": day.isoformat(),
         "need": {
             "need_id": str(need.need_id),
@@ -148,6 +153,7 @@ def replay(
         slot = OfficerSlot(UUID(oid), bank_id, profile, open_matches, version)
         officers.setdefault(slot.bank_id, []).append(slot)
     products, banks, officer_skips = (frozenset(map(UUID, s)) for s in inputs["skip"])
+    prices = {UUID(p): float(price) for p, price in inputs.get("prices", {}).items()}
     decision = decider(
         need,
         offers,
@@ -157,6 +163,7 @@ def replay(
         skip_products=products,
         skip_banks=banks,
         skip_officers=officer_skips,
+        prices=prices or None,
     )
     now = outcome_of(decision, offers)
     return Replay(dict(recorded), now, _differences(recorded, now))

@@ -13,6 +13,7 @@ from uuid import UUID
 from contracts.values import BankRole
 from matcher.domain.eligibility import AFTER_INDEX, RULES, first_broken_rule
 from matcher.domain.market import ChainRoles, NeedCase, Offer, OfficerSlot
+from matcher.domain.prices import price_of
 from matcher.domain.reasons import describe
 from matcher.domain.score import Part, explain, total_of, values
 
@@ -76,9 +77,13 @@ def decide(
     skip_banks: frozenset[UUID] = frozenset(),
     skip_officers: frozenset[UUID] = frozenset(),
     indexed: bool = False,
+    prices: Mapping[UUID, float] | None = None,
 ) -> Decision:
     """Choose for `need` among `candidates`. With `indexed`, the candidates come from OfferIndex.candidates and the
-    rules the index guarantees are not checked again."""
+    rules the index guarantees are not checked again.
+
+    With capacity `prices` (domain/prices.py), the best score less the price of the line taken wins, the lead bank
+    preferred through its score; without, the lead bank's tier first, then the best score."""
     lookup = officers_of.get if isinstance(officers_of, Mapping) else officers_of
     # Exclusions are kept as plain tuples: a decision scans many candidates and explains a few.
     rules = AFTER_INDEX if indexed else RULES
@@ -108,23 +113,27 @@ def decide(
             excluded.append(Excluded(bank_id, offer.product_id, "no_officer", "no_officer", {}))
             continue
         parts = values(need, offer, role, officer, day)
+        if prices:
+            worth = total_of(parts) - price_of(prices, offer.product_id, need.terms.amount)
+            eligible.append(((0, -worth, offer.product_id), offer, officer, role, parts))
+            continue
         # Lower tier first (lead bank before all), then higher score, then a stable order.
         eligible.append(((TIER[role], -total_of(parts), offer.product_id), offer, officer, role, parts))
     chosen: Choice | None = None
     outranked: list[Excluded] = []
     if eligible:
         eligible.sort(key=lambda e: e[0])
-        (tier, neg_score, _), offer, officer, role, parts = eligible[0]
-        chosen = Choice(need, offer, officer, role, -neg_score, parts, day)
+        (tier, _, _), offer, officer, role, parts = eligible[0]
+        chosen = Choice(need, offer, officer, role, total_of(parts), parts, day)
         outranked = [
             Excluded(
                 o.bank_id,
                 o.product_id,
                 "outranked",
                 "outranked_by_lead_bank" if key[0] > tier else "outranked",
-                {"score": f"{-key[1]:.4f}"},
+                {"score": f"{total_of(parts_):.4f}"},
             )
-            for key, o, _, _, _ in eligible[1:]
+            for key, o, _, _, parts_ in eligible[1:]
         ]
     # Every candidate is accounted for: the decision record keeps them all; events carry only the chosen bank's.
     return Decision(chosen, tuple(outranked + excluded), len(candidates))

@@ -10,6 +10,7 @@ from datetime import date
 from uuid import UUID
 
 from matcher.domain.market import ChainRoles, NeedCase, Offer, OfferIndex, OfficerSlot
+from matcher.domain.prices import line_prices
 from matcher.domain.routing import Decision, decide
 
 
@@ -22,13 +23,22 @@ def stream(
     *,
     indexed: bool = True,
     on_decision: Callable[[NeedCase, Decision], None] | None = None,
+    learn_prices: Sequence[float] = (),
 ) -> dict[UUID, UUID]:
+    """With `learn_prices` (fractions of the stream, e.g. 0.05, 0.1, 0.2, 0.4, 0.8), capacity prices are learned as
+    the service's price refresh learns them: at each point, from the needs seen so far against the share of every
+    line that part of the stream stands for, and used for the needs after it."""
+    offers = list(offers)
     index = OfferIndex(offers)
     crews = {bank: list(slots) for bank, slots in officers.items()}
     assignment: dict[UUID, UUID] = {}
-    for need in needs:
+    refresh = {max(1, int(len(needs) * f)): f for f in learn_prices}
+    prices: dict[UUID, float] = {}
+    for i, need in enumerate(needs):
+        if i in refresh:
+            prices = line_prices(needs[:i], offers, roles, day, capacity_share=refresh[i])
         candidates = index.candidates(need, roles, day) if indexed else index.all()
-        decision = decide(need, candidates, roles, crews, day, indexed=indexed)
+        decision = decide(need, candidates, roles, crews, day, indexed=indexed, prices=prices)
         if on_decision is not None:
             on_decision(need, decision)
         choice = decision.choice
