@@ -6,7 +6,7 @@ with outcomes."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,7 +23,7 @@ from matcher.adapters import postgres_decisions as decisions
 from matcher.adapters import postgres_market as market
 from matcher.adapters import postgres_needs as needs
 from matcher.adapters.postgres_decisions import DecisionRow
-from matcher.domain.market import NeedCase, Offer
+from matcher.domain.market import NeedCase, Offer, OfficerSlot
 from matcher.domain.prices import line_prices
 from matcher.domain.reasons import summarise
 from matcher.domain.record import Skips, inputs_of, outcome_of
@@ -43,6 +43,8 @@ WEIGHTS_VERSION = weights_version(WEIGHTS)
 def _kind(row: dict[str, Any]) -> str:
     if row["status"] == "escalated":
         return "second_chance"
+    if row["status"] == "waiting":
+        return "waited"
     return "first" if row["attempts"] == 0 else "reroute"
 
 
@@ -72,7 +74,7 @@ async def route_need(
     if found is None:
         return None
     need, row = found
-    if row["status"] not in ("open", "escalated"):
+    if row["status"] not in ("open", "waiting", "escalated"):
         return None
     now = now or datetime.now(UTC)
     kind = kind or _kind(row)
@@ -113,6 +115,19 @@ async def route_need(
             )
         if choice is None and only_product is not None:
             return None  # the plan's line or officer was taken since it was solved: the need stays as it was
+        if choice is None and (wait_until := _waits(need, row, decision, offers, officers, settings, now)):
+            # Capacity held by open proposals may free: wait for it (quietly) before the need is escalated.
+            if row["status"] == "waiting":
+                retry = min(wait_until, now + timedelta(seconds=settings.wait_retry_seconds))
+                await needs.set_need(conn, need_id, next_retry_at=retry)
+                await decisions.note_quiet_retry(conn, need_id, now)
+                return None
+            record = DecisionRow(
+                kind, now, WEIGHTS_VERSION, inputs_of(need, day, skips, offers, roles, officers, prices),
+                outcome_of(decision, offers),
+            )  # fmt: skip
+            await needs.record_batch(conn, [], [_waiting(need, wait_until, now, record, settings)])
+            return None
         if choice is None and row["status"] == "escalated":
             # A second chance that found nobody either: the regulator knows already; wait and try again.
             await needs.set_need(conn, need_id, next_retry_at=retry_at)
@@ -174,6 +189,60 @@ async def refresh_prices(conn: Connection, settings: MatcherSettings, *, now: da
     return len(prices)
 
 
+# What stops a need now but may not for long: a line or a whole-chain line held by open proposals, officers at their
+# limit. (Any other exclusion holds until the need, the product or the officer changes.)
+_MAY_FREE = frozenset({"line_insufficient", "chain_line_insufficient", "no_officer"})
+
+
+def _waits(
+    need: NeedCase,
+    row: dict[str, Any],
+    decision: Decision,
+    offers: list[Offer],
+    officers: Mapping[UUID, list[OfficerSlot]],
+    settings: MatcherSettings,
+    now: datetime,
+) -> datetime | None:
+    """Until when the need may wait for capacity to free, or None: it is escalated now."""
+    if not settings.wait_for_capacity_seconds or row["status"] not in ("open", "waiting"):
+        return None
+    wait_until: datetime = row.get("wait_until") or now + timedelta(seconds=settings.wait_for_capacity_seconds)
+    if now >= wait_until:
+        return None
+    by_id = {o.product_id: o for o in offers}
+    amount = need.terms.amount
+    for e in decision.excluded:
+        offer = by_id.get(e.product_id)
+        if offer is None or e.code not in _MAY_FREE:
+            continue
+        if e.code == "line_insufficient" and offer.free + offer.reserved >= amount:
+            return wait_until  # open reservations on this line would make room
+        if e.code == "chain_line_insufficient" and offer.chain_free is not None:
+            return wait_until
+        busy = [o for o in officers.get(offer.bank_id, ()) if o.profile.available and o.open_matches]
+        if e.code == "no_officer" and busy:
+            return wait_until  # an officer who is on duty has open matches that will close
+    return None
+
+
+def _waiting(
+    need: NeedCase, wait_until: datetime, now: datetime, record: DecisionRow, settings: MatcherSettings
+) -> needs.Escalation:
+    retry_at = min(wait_until, now + timedelta(seconds=settings.wait_retry_seconds))
+    return needs.Escalation(need.need_id, retry_at, record, status="waiting", wait_until=wait_until)
+
+
+async def retry_waiting(conn: Connection, settings: MatcherSettings, *, now: datetime | None = None) -> int:
+    """Waiting needs due for another try are routed again: proposed if capacity freed, escalated once their wait is
+    over; returns how many were proposed."""
+    now = now or datetime.now(UTC)
+    proposed = 0
+    for need_id in await needs.due_waiting(conn, now, 50):
+        if isinstance(await route_need(conn, need_id, settings, now=now), ev.MatchProposed):
+            proposed += 1
+    return proposed
+
+
 class _RaceLost(Exception):
     """Another instance took part of a line, a chain line or an officer's slot the batch counted on."""
 
@@ -204,6 +273,7 @@ async def route_new_needs(
     )
     shares: list[Share] = []
     outcomes: list[tuple[NeedCase, dict[str, Any], Decision, DecisionRow]] = []
+    waits: dict[UUID, datetime] = {}  # needs that wait for capacity to free instead of being escalated
     for need, row in found:
         skips = Skips(frozenset(row["skip_products"]), frozenset(row["skip_banks"]), frozenset(row["skip_officers"]))
         offers = snapshot.offers_for(need.chain, [t.value for t in need.terms.product_types])
@@ -230,6 +300,8 @@ async def route_new_needs(
                           choice.officer.officer_id)  # fmt: skip
             snapshot.take(choice.offer, choice.officer, share)
             shares.append(share)
+        elif wait_until := _waits(need, row, decision, offers, officers, settings, now):
+            waits[need.need_id] = wait_until
         outcomes.append((need, row, decision, record))
     try:
         async with conn.transaction():  # a savepoint: the batch's reservations, all or none
@@ -240,7 +312,7 @@ async def route_new_needs(
         for need, row in found:
             await route_need(conn, need.need_id, settings, cause=causes[need.need_id], now=now, found=(need, row))
         return
-    await _write_batch(conn, outcomes, causes, settings, now, retry_at)
+    await _write_batch(conn, outcomes, causes, settings, now, retry_at, waits)
 
 
 async def _write_batch(
@@ -250,6 +322,7 @@ async def _write_batch(
     settings: MatcherSettings,
     now: datetime,
     retry_at: datetime,
+    waits: dict[UUID, datetime],
 ) -> None:
     """The decided batch: proposals, records and statuses in one statement, desk listings, then every event in the
     order the one-need path would have recorded them."""
@@ -261,6 +334,9 @@ async def _write_batch(
         cause = causes[need.need_id]
         envelope: dict[str, Any] = {"producer": PRODUCER, **cause.caused()}
         choice = decision.choice
+        if choice is None and (wait_until := waits.get(need.need_id)):
+            escalations.append(_waiting(need, wait_until, now, record, settings))
+            continue
         if choice is None:
             escalations.append(needs.Escalation(need.need_id, retry_at, record))
             events.append(_escalated(need, row, decision, envelope))

@@ -28,7 +28,7 @@ from matcher.matching import route_need
 from matcher.settings import MatcherSettings
 
 
-async def _plan(dsn: str, seconds: float, apply: bool) -> str:
+async def _plan(dsn: str, seconds: float, apply: bool = False) -> str:
     pool: asyncpg.Pool = await create_pool(dsn, max_size=2)
     try:
         async with pool.acquire() as conn:

@@ -55,3 +55,10 @@ class MatcherSettings(BaseSettings):
         ge=1,
         description="The period a product's line is granted for: the window's demand meets that share of each line.",
     )
+    wait_for_capacity_seconds: int = Field(
+        default=0,
+        ge=0,
+        description="A need no line can take now, but that fits a line or an officer held by open proposals, waits "
+        "this long for them to free (tried again every `wait_retry_seconds`) before it is escalated; 0: at once.",
+    )
+    wait_retry_seconds: float = Field(default=30.0, gt=0, description="How often a waiting need is tried again.")

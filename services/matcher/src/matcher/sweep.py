@@ -1,9 +1,9 @@
 """The sweep beside the consumer in its process: proposals whose officer did not answer in time are expired and
-their needs re-routed, accepted matches with no credit decision by their decision deadline are released and
-re-routed, escalated needs whose wait is over are tried again, desk items past their 30-day clock are counted as
-breached, decisions older than the record's retention are deleted, and the capacity prices are learned again every
-`price_refresh_seconds`. Several instances may sweep at once: each locks what it takes (SKIP LOCKED); prices are
-replaced whole, so two refreshes at once leave one of them."""
+their needs re-routed; accepted matches with no credit decision by their decision deadline are released and
+re-routed; needs waiting for capacity, and escalated needs whose wait is over, are tried again; desk items past
+their 30-day clock are counted as breached; decisions older than the record's retention are deleted; and the
+capacity prices are learned again every `price_refresh_seconds`. Several instances may sweep at once: each locks
+what it takes (SKIP LOCKED); prices are replaced whole, so two refreshes at once leave one of them."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import structlog
 
 from matcher import desk
 from matcher.adapters import postgres_decisions as decisions
-from matcher.matching import expire_overdue, lapse_undecided, refresh_prices, retry_escalated
+from matcher.matching import expire_overdue, lapse_undecided, refresh_prices, retry_escalated, retry_waiting
 from matcher.settings import MatcherSettings
 
 log = structlog.get_logger(__name__)
@@ -47,6 +47,9 @@ def deadline_sweep(settings: MatcherSettings) -> Callable[[asyncpg.Pool, asyncio
                 async with pool.acquire() as conn, conn.transaction():
                     if lapsed := await lapse_undecided(conn, settings):
                         log.info("sweep.decision_overdue", count=lapsed)
+                async with pool.acquire() as conn, conn.transaction():
+                    if proposed := await retry_waiting(conn, settings):
+                        log.info("sweep.waiting_need_proposed", count=proposed)
                 async with pool.acquire() as conn, conn.transaction():
                     if proposed := await retry_escalated(conn, settings):
                         log.info("sweep.escalated_need_proposed", count=proposed)

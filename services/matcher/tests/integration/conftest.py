@@ -194,7 +194,8 @@ async def matcher_database(fresh_database) -> str:
 async def matcher(infra, fresh_database, request) -> AsyncIterator[MatcherWorld]:
     """A running matcher consumer and its sweep; the answer deadline is 2 seconds of plain time unless the test module
     sets SLA_SECONDS, escalated needs wait an hour before a second chance unless it sets RETRY_SECONDS, and a bank
-    has 30 days for a credit decision after accepting unless it sets DECISION_SECONDS."""
+    has 30 days for a credit decision after accepting unless it sets DECISION_SECONDS; a need nobody can take is
+    escalated at once unless it sets WAIT_SECONDS (then it waits that long for capacity to free)."""
     await ensure_topics(infra.kafka_bootstrap_servers, catalogue_topics())
     dsn = await matcher_database(fresh_database)
     pool = await create_pool(dsn, max_size=5)
@@ -207,6 +208,8 @@ async def matcher(infra, fresh_database, request) -> AsyncIterator[MatcherWorld]
         decision_seconds=getattr(request.module, "DECISION_SECONDS", 30 * 86400),
         decision_grace_seconds=0,
         desk_clock_seconds=getattr(request.module, "DESK_CLOCK_SECONDS", 30 * 86400),
+        wait_for_capacity_seconds=getattr(request.module, "WAIT_SECONDS", 0),
+        wait_retry_seconds=0.3,
     )
     async with running_consumer(
         infra.kafka_bootstrap_servers,

@@ -33,9 +33,13 @@ class ProposalRow:
 
 @dataclass(frozen=True)
 class Escalation:
+    """A need nobody can take: escalated (tried again at `retry_at`), or waiting for capacity until `wait_until`."""
+
     need_id: UUID
     retry_at: datetime
     record: DecisionRow
+    status: str = "escalated"
+    wait_until: datetime | None = None
 
 
 async def insert_need(conn: Connection, need: NeedCase) -> tuple[NeedCase, dict[str, Any]] | None:
@@ -97,8 +101,11 @@ async def record_batch(conn: Connection, proposals: list[ProposalRow], escalatio
            proposed AS (
                UPDATE needs n SET status = 'proposed', attempts = w.attempt, updated_at = now()
                FROM unnest($2::uuid[], $7::int[]) AS w(need_id, attempt) WHERE n.need_id = w.need_id)
-           UPDATE needs n SET status = 'escalated', next_retry_at = w.retry_at, updated_at = now()
-           FROM unnest($19::uuid[], $20::timestamptz[]) AS w(need_id, retry_at) WHERE n.need_id = w.need_id""",
+           UPDATE needs n SET status = w.status, next_retry_at = w.retry_at, wait_until = w.wait_until,
+                              updated_at = now()
+           FROM unnest($19::uuid[], $20::timestamptz[], $21::text[], $22::timestamptz[])
+                AS w(need_id, retry_at, status, wait_until)
+           WHERE n.need_id = w.need_id""",
         [p.match_id for p in proposals],
         [p.need_id for p in proposals],
         [p.bank_id for p in proposals],
@@ -119,6 +126,8 @@ async def record_batch(conn: Connection, proposals: list[ProposalRow], escalatio
         [r.outcome for r in records],
         [e.need_id for e in escalations],
         [e.retry_at for e in escalations],
+        [e.status for e in escalations],
+        [e.wait_until for e in escalations],
     )
 
 
@@ -204,14 +213,14 @@ async def refresh_open_needs_of_firm(
     """A firm's new facts or a newly confirmed link reach its needs that are still being matched."""
     if facts is not None:
         await conn.execute(
-            "UPDATE needs SET firm = $2 WHERE firm_id = $1 AND status IN ('open', 'proposed', 'escalated')",
+            "UPDATE needs SET firm = $2 WHERE firm_id = $1 AND status IN ('open', 'waiting', 'proposed', 'escalated')",
             firm_id,
             facts,
         )
     if position is not None:
         await conn.execute(
             """UPDATE needs SET position = position || $3::jsonb
-               WHERE firm_id = $1 AND chain = $2 AND status IN ('open', 'proposed', 'escalated')""",
+               WHERE firm_id = $1 AND chain = $2 AND status IN ('open', 'waiting', 'proposed', 'escalated')""",
             firm_id,
             chain,
             position,
@@ -234,14 +243,14 @@ async def drop_confirmation(
         await conn.execute(
             f"""UPDATE needs SET position = {receivable_gone}
                WHERE firm_id = $1 AND position->>'receivable_id' = $2::text
-                 AND status IN ('open', 'proposed', 'escalated')""",
+                 AND status IN ('open', 'waiting', 'proposed', 'escalated')""",
             firm_id,
             str(receivable_id),
         )
     if chain is not None:
         await conn.execute(
             f"""UPDATE needs SET position = {receivable_gone} || '{{"link_confirmed": false}}'::jsonb
-               WHERE firm_id = $1 AND chain = $2 AND status IN ('open', 'proposed', 'escalated')
+               WHERE firm_id = $1 AND chain = $2 AND status IN ('open', 'waiting', 'proposed', 'escalated')
                  AND position->>'chain_master_firm_id' = $3::text""",
             firm_id,
             chain,
@@ -319,6 +328,17 @@ async def due_for_retry(conn: Connection, now: datetime, submitted_after: dateti
            ORDER BY next_retry_at LIMIT $3 FOR UPDATE SKIP LOCKED""",
         now,
         submitted_after,
+        limit,
+    )
+    return [r["need_id"] for r in rows]
+
+
+async def due_waiting(conn: Connection, now: datetime, limit: int) -> list[UUID]:
+    """Waiting needs due for another try, locked for this instance; others skip them (SKIP LOCKED)."""
+    rows = await conn.fetch(
+        """SELECT need_id FROM needs WHERE status = 'waiting' AND next_retry_at <= $1
+           ORDER BY next_retry_at LIMIT $2 FOR UPDATE SKIP LOCKED""",
+        now,
         limit,
     )
     return [r["need_id"] for r in rows]
