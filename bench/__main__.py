@@ -128,7 +128,8 @@ def main() -> None:
         "pipeline_vs_noop": round(pipeline.per_second / noop.per_second, 4),
         "pipeline_needs_per_second": round(pipeline.per_second, 1),
         "burst_24k_seconds": round(pipeline.seconds, 2) if args.burst == 24_000 else None,
-        "statements_per_need": (statements.get("proposed") or {}).get("statements_per_need"),
+        # In runs of 100, as the consumer decides a fetched batch; one by one (a lone need) under "raw".
+        "statements_per_need": statements["in_batches"]["statements_per_need"],
         "rule_violations": sum(q.violations for q in scenarios.values()),
         "raw": {
             "decision_times": {str(p): asdict(t) for p, t in times.items()},

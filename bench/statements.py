@@ -2,8 +2,10 @@
 PostgreSQL's client (asyncpg's query logger) on the seeded market, and the bytes a decision record takes.
 
 Every NeedSubmitted is applied by the matcher's own handler in its own transaction on a fresh database, as the
-consumer applies it (the consumer's inbox and offset statements, shared by a batch, are not counted). The same
-script runs against an older checkout (PYTHONPATH pointing at its sources) to give the figure before a change.
+consumer applies a lone need; then the same needs again, on another fresh database, in runs of `--batch` as the
+consumer hands a fetched batch to the handler of runs (the consumer's inbox and offset statements, shared by a
+batch, are not counted in either). The same script runs against an older checkout (PYTHONPATH pointing at its
+sources) to give the figure before a change.
 """
 
 from __future__ import annotations
@@ -17,9 +19,31 @@ from typing import Any
 
 from bench.market import generate
 from bench.pipeline import _load, needs_of, scratch_database
+from lianrong_platform.kafka.consumer import Batched
 from matcher.bootstrap import SPEC
 from matcher.entrypoints.consumer import build_handlers
 from matcher.settings import MatcherSettings
+
+
+async def count_batched(admin_dsn: str, needs: int, batch: int) -> dict[str, Any]:
+    """Statements per need when the needs arrive in runs of `batch` (each run one transaction)."""
+    market = generate(seed=20261123, products=500, needs=needs)
+    async with scratch_database(admin_dsn, SPEC.migrations, "matcher") as (_dsn, pool):
+        await _load(pool, market)
+        handler = build_handlers(MatcherSettings(sla_seconds=86400, sla_working_hours=False))["firms.NeedSubmitted"]
+        assert isinstance(handler, Batched)
+        events = needs_of(market, needs)
+        async with pool.acquire() as conn:
+            sent: list[str] = []
+            conn.add_query_logger(lambda record: sent.append(record.query))
+            runs = 0
+            for start in range(0, len(events), batch):
+                async with conn.transaction():
+                    await handler.many(conn, events[start : start + batch])
+                runs += 1
+            statements = len(sent) - 2 * runs
+            decided = await conn.fetchval("SELECT count(*) FROM needs WHERE status <> 'open'")
+    return {"needs": needs, "batch": batch, "decided": decided, "statements_per_need": round(statements / needs, 3)}
 
 
 async def count_statements(admin_dsn: str, needs: int) -> dict[str, Any]:
@@ -58,6 +82,7 @@ async def count_statements(admin_dsn: str, needs: int) -> dict[str, Any]:
     }
     if record is not None:
         result["decision_record"] = dict(record)
+    result["in_batches"] = await count_batched(admin_dsn, needs, batch=min(needs, 100))
     return result
 
 
