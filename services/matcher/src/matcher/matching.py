@@ -102,6 +102,7 @@ async def route_need(
             skip_products=skips.products,
             skip_banks=skips.banks,
             skip_officers=skips.officers,
+            read_by_chain_and_kind=True,
             prices=prices,
         )
         choice = decision.choice
@@ -289,6 +290,7 @@ async def route_new_needs(
             skip_products=skips.products,
             skip_banks=skips.banks,
             skip_officers=skips.officers,
+            read_by_chain_and_kind=True,
             prices=prices,
         )
         record = DecisionRow(
@@ -396,10 +398,11 @@ def _proposed(
         reserved_amount=p.amount,
         attempt=p.attempt,
         score=p.score,
-        components=tuple(ev.ScoreComponent(**part._asdict()) for part in choice.components),
+        # Built from the matcher's own checked values (names, weights, explanations cut to 500): not validated again.
+        components=tuple(ev.ScoreComponent.model_construct(**part._asdict()) for part in choice.components),
         # The addressed bank learns why its own products were or were not chosen, never another bank's.
         excluded=tuple(
-            ev.Exclusion(
+            ev.Exclusion.model_construct(
                 bank_id=e.bank_id,
                 product_id=e.product_id,
                 rule=e.rule,

@@ -31,6 +31,17 @@ def _broken(code: str, **params: object) -> Broken:
 # The codes with no parameters, built once: a decision excludes most candidates, often for one of these. (Their
 # params are never changed by readers: summaries and events copy them.)
 _INACTIVE = Broken("product_inactive", {})
+
+
+def _of_offer(o: Offer, code: str, **params: object) -> Broken:
+    """An exclusion whose parameters come from the offer's terms alone, built once per offer (the offer is replaced,
+    and this forgotten, when its line or terms change)."""
+    found: Broken | None = o.memo.get(code)
+    if found is None:
+        found = o.memo[code] = _broken(code, **params)
+    return found
+
+
 _LINK_UNCONFIRMED = Broken("link_unconfirmed", {})
 _RECEIVABLE_MISSING = Broken("receivable_missing", {})
 _LEAD_BANK_ONLY = Broken("consent_lead_bank_only", {})
@@ -56,17 +67,17 @@ def chain(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | N
 
 def amount_range(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
     if n.terms.amount < o.terms.amount_min:
-        return _broken("amount_below_min", min=o.terms.amount_min)
+        return _of_offer(o, "amount_below_min", min=o.terms.amount_min)
     if n.terms.amount > o.terms.amount_max:
-        return _broken("amount_above_max", max=o.terms.amount_max)
+        return _of_offer(o, "amount_above_max", max=o.terms.amount_max)
     return None
 
 
 def term_range(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
     if n.terms.term_months < o.terms.term_min_months:
-        return _broken("term_below_min", min=o.terms.term_min_months)
+        return _of_offer(o, "term_below_min", min=o.terms.term_min_months)
     if n.terms.term_months > o.terms.term_max_months:
-        return _broken("term_above_max", max=o.terms.term_max_months)
+        return _of_offer(o, "term_above_max", max=o.terms.term_max_months)
     return None
 
 
@@ -93,7 +104,7 @@ def honours(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken |
     held = {h.code for h in n.firm.honours if h.valid_from <= day and (h.valid_until is None or day <= h.valid_until)}
     if held & set(o.terms.honours_required):
         return None
-    return _broken("honour_missing", any_of=",".join(h.value for h in o.terms.honours_required))
+    return _of_offer(o, "honour_missing", any_of=",".join(h.value for h in o.terms.honours_required))
 
 
 def chain_master_confirmation(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
@@ -115,7 +126,7 @@ def collateral(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broke
         return None
     if CollateralKind.NONE in accepted:
         return None  # an unsecured product takes a firm that offers security too
-    return _broken("collateral_not_accepted", accepted=",".join(sorted(c.value for c in accepted)))
+    return _of_offer(o, "collateral_not_accepted", accepted=",".join(sorted(c.value for c in accepted)))
 
 
 def consent(n: NeedCase, o: Offer, role: BankRole | None, day: date) -> Broken | None:
@@ -162,6 +173,9 @@ RULES: tuple[tuple[str, Rule], ...] = (
 # What the offer index already guarantees of the candidates it returns (see OfferIndex.candidates).
 ENSURED_BY_INDEX = frozenset({"product_type", "chain", "size_class"})
 AFTER_INDEX: tuple[tuple[str, Rule], ...] = tuple((n, r) for n, r in RULES if n not in ENSURED_BY_INDEX)
+# What reading the offers of the need's chain and asked kinds guarantees (the service's reads and Snapshot).
+ENSURED_BY_READ = frozenset({"product_type", "chain"})
+AFTER_READ: tuple[tuple[str, Rule], ...] = tuple((n, r) for n, r in RULES if n not in ENSURED_BY_READ)
 
 
 def first_broken_rule(

@@ -54,6 +54,11 @@ class Offer:
         return self.terms.capacity - self.disbursed - self.reserved
 
     @cached_property
+    def memo(self) -> dict[str, Any]:
+        """Values derived from the offer's terms alone (exclusions' parameters), kept for as long as the offer."""
+        return {}
+
+    @cached_property
     def free_text(self) -> str:
         return str(self.free)
 

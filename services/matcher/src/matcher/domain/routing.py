@@ -11,7 +11,7 @@ from typing import NamedTuple
 from uuid import UUID
 
 from contracts.values import BankRole
-from matcher.domain.eligibility import AFTER_INDEX, RULES, first_broken_rule
+from matcher.domain.eligibility import AFTER_INDEX, AFTER_READ, RULES, first_broken_rule
 from matcher.domain.market import ChainRoles, NeedCase, Offer, OfficerSlot
 from matcher.domain.prices import price_of
 from matcher.domain.reasons import describe
@@ -77,16 +77,18 @@ def decide(
     skip_banks: frozenset[UUID] = frozenset(),
     skip_officers: frozenset[UUID] = frozenset(),
     indexed: bool = False,
+    read_by_chain_and_kind: bool = False,
     prices: Mapping[UUID, float] | None = None,
 ) -> Decision:
     """Choose for `need` among `candidates`. With `indexed`, the candidates come from OfferIndex.candidates and the
-    rules the index guarantees are not checked again.
+    rules the index guarantees are not checked again; with `read_by_chain_and_kind`, the candidates are the offers of
+    the need's chain and asked kinds (the service's reads), and those two rules are not checked again.
 
     With capacity `prices` (domain/prices.py), the best score less the price of the line taken wins, the lead bank
     preferred through its score; without, the lead bank's tier first, then the best score."""
     lookup = officers_of.get if isinstance(officers_of, Mapping) else officers_of
     # Exclusions are kept as plain tuples: a decision scans many candidates and explains a few.
-    rules = AFTER_INDEX if indexed else RULES
+    rules = AFTER_INDEX if indexed else AFTER_READ if read_by_chain_and_kind else RULES
     officer_of_bank: dict[UUID, OfficerSlot | None] = {}
     excluded: list[Excluded] = []
     eligible: list[tuple[tuple[int, float, UUID], Offer, OfficerSlot, BankRole | None, dict[str, float]]] = []

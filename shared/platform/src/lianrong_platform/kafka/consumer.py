@@ -131,6 +131,14 @@ class EventConsumer:
             while not stop.is_set():
                 batches = await consumer.getmany(timeout_ms=500)
                 waiting = False
+                try:
+                    together = len(batches) > 1 and await self._apply_together(batches)
+                except _Stopped:
+                    break  # rolled back: read again after the restart
+                if together:
+                    for tp, records in batches.items():
+                        offsets.done[tp] = records[-1].offset + 1
+                    batches = {}  # applied: nothing left for the partition-by-partition path below
                 for tp, records in batches.items():
                     if stop.is_set():
                         break
@@ -176,6 +184,22 @@ class EventConsumer:
                 await offsets.commit()
             with contextlib.suppress(Exception):
                 await consumer.stop()
+
+    async def _apply_together(self, batches: Mapping[TopicPartition, Sequence[ConsumerRecord[bytes, bytes]]]) -> bool:
+        """Every partition's records of one fetch in one transaction, each partition's in its order: a handler of
+        runs gets the whole fetch at once. False (and nothing applied) when anything fails or waits: then each
+        partition is applied on its own, where failures are handled partition by partition."""
+        try:
+            outcomes = await self._apply_straight([r for records in batches.values() for r in records])
+        except _Stopped:
+            raise
+        except (*TRANSIENT, RetryLater):
+            return False
+        if outcomes is None:
+            return False
+        for event_type, outcome in outcomes:
+            PROCESSED.labels(self.group, event_type, outcome).inc()
+        return True
 
     async def _process_batch(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         """One transaction for the partition's batch (a commit per message would cost a disk flush per message).
