@@ -178,7 +178,7 @@ async def recommend(
 
     _open(item)
     need_status = await _need_status(conn, item["need_id"])
-    if need_status not in ("escalated", "open"):
+    if need_status not in ("escalated", "open", "waiting"):
         raise DeskRefused(f"The need is {need_status}: it has a bank already.", code="need_not_waiting")
     proposed = await route_need(conn, item["need_id"], settings, only_bank=bank_id, kind="recommended")
     if not isinstance(proposed, ev.MatchProposed):  # only_bank never escalates: it refuses (DeskRefused)

@@ -73,7 +73,10 @@ class DeskItem(BaseModel):
     chain: str
     source: str
     status: str = Field(description="open, recommended (pushed to a bank) or closed.")
-    need_status: str = Field(description="The need's routing status: escalated, open, proposed, closed, disbursed …")
+    need_status: str = Field(
+        description="The need's routing status: escalated, open, waiting (for a held line to free), proposed, closed, "
+        "disbursed …"
+    )
     amount: str
     term_months: int
     size_class: str

@@ -5,6 +5,10 @@
     KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD   the password may be a file of that name in LIANRONG_SECRETS_DIR
     KAFKA_SSL_CAFILE          the cluster's CA (system CAs when unset)
     KAFKA_SSL_CERTFILE, KAFKA_SSL_KEYFILE      a client certificate, for brokers that ask for one (mTLS)
+    KAFKA_COMPRESSION_TYPE    none (default) | gzip | lz4 | zstd, for what this process produces. Every reader
+                              needs the codec: Java clients and librdkafka have them all; a Python aiokafka reader
+                              needs `aiokafka[lz4]` or `aiokafka[zstd]` (gzip needs nothing), so turn it on only when
+                              every bank's consumer can read it.
 
 Producers, consumers and the admin client take `client_options()`, so a cluster that needs TLS or SASL is a matter
 of settings, not code.
@@ -32,6 +36,7 @@ class KafkaConnection(BaseSettings):
     ssl_cafile: Path | None = None
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
+    compression_type: Literal["none", "gzip", "lz4", "zstd"] = "none"
 
     @model_validator(mode="after")
     def _complete(self) -> KafkaConnection:
@@ -58,6 +63,13 @@ class KafkaConnection(BaseSettings):
                 "sasl_plain_password": self.sasl_password.get_secret_value(),
             }
         return options
+
+
+@cache
+def compression() -> str | None:
+    """The codec this process's producers use (None: uncompressed)."""
+    chosen = KafkaConnection(_secrets_dir=os.environ.get("LIANRONG_SECRETS_DIR") or None).compression_type
+    return None if chosen == "none" else chosen
 
 
 @cache
