@@ -61,19 +61,20 @@ async def list_need(
             await _act(conn, need.need_id, "returned", ACTOR, {})
         return
     await _act(conn, need.need_id, "listed", ACTOR, {"source": source})
-    envelope = {"producer": "matcher", **(cause.caused() if cause else {})}
-    await outbox.record(
-        conn,
-        ev.NeedListed(
-            **envelope,
-            need_id=need.need_id,
-            firm_id=need.firm_id,
-            chain=need.chain,
-            town=need.firm.town,
-            listed_at=now,
-            decide_by=decide_by,
-            source=source,
-        ),
+    await outbox.record(conn, _listed(need, source, now, decide_by, cause))
+
+
+def _listed(need: NeedCase, source: str, now: datetime, decide_by: datetime, cause: Event | None) -> ev.NeedListed:
+    return ev.NeedListed(
+        producer="matcher",
+        **(cause.caused() if cause else {}),
+        need_id=need.need_id,
+        firm_id=need.firm_id,
+        chain=need.chain,
+        town=need.firm.town,
+        listed_at=now,
+        decide_by=decide_by,
+        source=source,
     )
 
 
@@ -108,19 +109,7 @@ async def list_escalated(
         if need.need_id not in new:
             await list_need(conn, need, "escalation", settings, now=now, cause=cause)
             continue
-        events.append(
-            ev.NeedListed(
-                producer="matcher",
-                **cause.caused(),
-                need_id=need.need_id,
-                firm_id=need.firm_id,
-                chain=need.chain,
-                town=need.firm.town,
-                listed_at=now,
-                decide_by=decide_by,
-                source="escalation",
-            )
-        )
+        events.append(_listed(need, "escalation", now, decide_by, cause))
     return events
 
 

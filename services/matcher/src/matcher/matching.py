@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -23,7 +23,7 @@ from matcher.adapters import postgres_decisions as decisions
 from matcher.adapters import postgres_market as market
 from matcher.adapters import postgres_needs as needs
 from matcher.adapters.postgres_decisions import DecisionRow
-from matcher.domain.market import NeedCase, Offer, OfficerSlot
+from matcher.domain.market import ChainRoles, NeedCase, Offer, OfficerSlot
 from matcher.domain.prices import line_prices
 from matcher.domain.reasons import summarise
 from matcher.domain.record import Skips, inputs_of, outcome_of
@@ -93,18 +93,7 @@ async def route_need(
         roles = await market.roles_for(conn, need.chain)
         officers = await market.officers_of(conn, sorted({o.bank_id for o in offers}))
         prices = _prices(offers, settings)
-        decision = decide(
-            need,
-            offers,
-            roles,
-            officers,
-            day,
-            skip_products=skips.products,
-            skip_banks=skips.banks,
-            skip_officers=skips.officers,
-            read_by_chain_and_kind=True,
-            prices=prices,
-        )
+        decision = _decide(need, offers, roles, officers, day, skips, prices)
         choice = decision.choice
         if choice is None and only_bank is not None:
             summary = summarise((e.code, e.params) for e in decision.excluded) or [("no_product", 0, {})]
@@ -167,6 +156,30 @@ async def route_need(
         await outbox.record(conn, proposed)
         return proposed
     raise RuntimeError(f"need {need_id}: capacity or officers kept changing under {MAX_RACES} decisions")
+
+
+def _decide(
+    need: NeedCase,
+    offers: list[Offer],
+    roles: ChainRoles,
+    officers: Mapping[UUID, list[OfficerSlot]],
+    day: date,
+    skips: Skips,
+    prices: dict[UUID, float],
+) -> Decision:
+    """The decision on what the service read for the need: the offers of its chain and asked kinds."""
+    return decide(
+        need,
+        offers,
+        roles,
+        officers,
+        day,
+        skip_products=skips.products,
+        skip_banks=skips.banks,
+        skip_officers=skips.officers,
+        read_by_chain_and_kind=True,
+        prices=prices,
+    )
 
 
 def _prices(offers: list[Offer], settings: MatcherSettings) -> dict[UUID, float]:
@@ -281,18 +294,7 @@ async def route_new_needs(
         roles = snapshot.roles_for(need.chain)
         officers = snapshot.officers_of(o.bank_id for o in offers)
         prices = _prices(offers, settings)
-        decision = decide(
-            need,
-            offers,
-            roles,
-            officers,
-            day,
-            skip_products=skips.products,
-            skip_banks=skips.banks,
-            skip_officers=skips.officers,
-            read_by_chain_and_kind=True,
-            prices=prices,
-        )
+        decision = _decide(need, offers, roles, officers, day, skips, prices)
         record = DecisionRow(
             _kind(row), now, WEIGHTS_VERSION, inputs_of(need, day, skips, offers, roles, officers, prices),
             outcome_of(decision, offers),

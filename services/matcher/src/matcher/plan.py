@@ -17,11 +17,11 @@ from uuid import UUID
 import asyncpg
 
 from contracts import matcher as ev
-from contracts.firms import ChainPosition, FirmFacts, NeedTerms
 from lianrong_platform.db import create_pool
 from lianrong_platform.settings import ServiceSettings
 from matcher.adapters import postgres_market as market
-from matcher.domain.market import NeedCase, OfferIndex
+from matcher.adapters.postgres_needs import case_of
+from matcher.domain.market import OfferIndex
 from matcher.domain.planner import plan
 from matcher.domain.sla import CHINA
 from matcher.matching import route_need
@@ -33,17 +33,7 @@ async def _plan(dsn: str, seconds: float, apply: bool = False) -> str:
     try:
         async with pool.acquire() as conn:
             rows = await conn.fetch("SELECT * FROM needs WHERE status IN ('open', 'escalated') ORDER BY received_at")
-            needs = [
-                NeedCase(
-                    need_id=r["need_id"],
-                    firm_id=r["firm_id"],
-                    chain=r["chain"],
-                    terms=NeedTerms.model_validate(r["terms"]),
-                    firm=FirmFacts.model_validate(r["firm"]),
-                    position=ChainPosition.model_validate(r["position"]),
-                )
-                for r in rows
-            ]
+            needs = [case_of(r) for r in rows]
             offers = [o for o in await market.all_offers(conn) if not o.withdrawn]
             roles = await market.all_roles(conn)
             officers = await market.officers_of(conn, sorted({o.bank_id for o in offers}))

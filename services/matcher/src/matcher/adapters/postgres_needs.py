@@ -140,26 +140,12 @@ async def latest(conn: Connection, count: int, since: datetime) -> list[NeedCase
         count,
         since,
     )
-    cases = [
-        NeedCase(
-            need_id=r["need_id"],
-            firm_id=r["firm_id"],
-            chain=r["chain"],
-            terms=NeedTerms.model_validate(r["terms"]),
-            firm=FirmFacts.model_validate(r["firm"]),
-            position=ChainPosition.model_validate(r["position"]),
-            first_loan=r["first_loan"],
-        )
-        for r in reversed(rows)
-    ]
-    return cases
+    return [case_of(r) for r in reversed(rows)]
 
 
-async def need_for_update(conn: Connection, need_id: UUID) -> tuple[NeedCase, dict[str, Any]] | None:
-    row = await conn.fetchrow("SELECT * FROM needs WHERE need_id = $1 FOR UPDATE", need_id)
-    if row is None:
-        return None
-    case = NeedCase(
+def case_of(row: Any) -> NeedCase:
+    """The need as the matcher judges it, from its row."""
+    return NeedCase(
         need_id=row["need_id"],
         firm_id=row["firm_id"],
         chain=row["chain"],
@@ -168,7 +154,13 @@ async def need_for_update(conn: Connection, need_id: UUID) -> tuple[NeedCase, di
         position=ChainPosition.model_validate(row["position"]),
         first_loan=row["first_loan"],
     )
-    return case, dict(row)
+
+
+async def need_for_update(conn: Connection, need_id: UUID) -> tuple[NeedCase, dict[str, Any]] | None:
+    row = await conn.fetchrow("SELECT * FROM needs WHERE need_id = $1 FOR UPDATE", need_id)
+    if row is None:
+        return None
+    return case_of(row), dict(row)
 
 
 async def set_need(conn: Connection, need_id: UUID, **fields: Any) -> None:
