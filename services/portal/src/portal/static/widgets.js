@@ -121,6 +121,11 @@ function confirmAction({ title, body, confirm, extra = null }) {
   });
 }
 
+// A day as the system counts days: in Beijing (Asia/Shanghai), whatever the browser's time zone — a date the officer
+// types for a disbursement is checked against the match's arrival day in Beijing. `days` from today.
+const beijingDay = (days = 0) =>
+  new Date(Date.now() + days * 864e5).toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
+
 // A rate as a percentage: 0.0385 → "3.85%", 0.04 → "4%".
 const pct = (rate) => `${(Number(rate) * 100).toFixed(2).replace(/\.?0+$/, "")}%`;
 

@@ -123,7 +123,7 @@ function productRow(p, chainName, townName, chains, towns, refresh) {
 }
 
 function productForm(bankId, chains, towns, ourChains, done) {
-  const today = new Date().toISOString().slice(0, 10);
+  const today = beijingDay();
   const blank = { amount_min: "100000", amount_max: "5000000", term_min_months: 3, term_max_months: 36, rate_min: "0.03",
     rate_max: "0.055", capacity: "100000000", active_from: today, chains: ourChains, size_classes: ["medium", "small", "micro"] };
   const form = h("form", { class: "grid", novalidate: true, id: "new-product" }, ...termFields(blank, chains, towns, { fresh: true }),

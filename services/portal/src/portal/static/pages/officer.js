@@ -69,7 +69,7 @@ function matchCard(m, chainName, refresh) {
   if (m.status === "approved") {
     const disburse = h("form", { class: "grid", "data-form": "disburse" },
       h("label", {}, t("amount"), h("input", { name: "amount", value: m.approved.amount }), h("span", { class: "error", "data-error": "amount" })),
-      h("label", {}, t("date"), h("input", { name: "disbursed_on", type: "date", value: new Date().toLocaleDateString("sv-SE") })),
+      h("label", {}, t("date"), h("input", { name: "disbursed_on", type: "date", value: beijingDay() })),
       h("div", {}, h("button", { class: "primary", type: "submit" }, t("disburse"))));
     disburse.addEventListener("submit", (e) => { e.preventDefault(); const d = new FormData(disburse);
       act("disburse", { amount: yuan(d.get("amount")), disbursed_on: d.get("disbursed_on") }, disburse); });

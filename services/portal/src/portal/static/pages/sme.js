@@ -15,7 +15,7 @@ function consentBox(until) {
 }
 
 function needForm(chains, claims, onDone) {
-  const until = new Date(Date.now() + 180 * 864e5).toISOString().slice(0, 10);
+  const until = beijingDay(180);
   const form = h("form", { class: "grid", novalidate: true, id: "need-form" },
     field("chain", t("chain"), h("select", { name: "chain" }, chains.map((c) => h("option", { value: c.code }, chainLabel(c))))),
     field("amount", t("amount"), h("input", { name: "amount", inputmode: "decimal", value: "1000000" })),
@@ -176,7 +176,7 @@ const claimLabel = (r) => `${t(`claimKinds.${r.kind}`)} ${money(r.amount)} ${t("
 // A receivable or an order on a confirmed link, for the chain master to confirm (确权): products that lend against
 // confirmed receivables need one.
 function claimForm(link, done) {
-  const due = new Date(Date.now() + 90 * 864e5).toISOString().slice(0, 10);
+  const due = beijingDay(90);
   const form = h("form", { class: "row inline", "data-form": "claim", "data-link": link.link_id },
     h("select", { name: "kind", "aria-label": t("claimKind") }, ["receivable", "order"].map((k) =>
       h("option", { value: k }, t(`claimKinds.${k}`)))),
