@@ -105,22 +105,16 @@ async def route_need(
             )
         if choice is None and only_product is not None:
             return None  # the plan's line or officer was taken since it was solved: the need stays as it was
-        if choice is None and (wait_until := _waits(need, row, decision, offers, officers, settings, now)):
-            # Capacity held by open proposals may free: wait for it (quietly) before the need is escalated.
-            if row["status"] == "waiting":
-                retry = min(wait_until, now + timedelta(seconds=settings.wait_retry_seconds))
-                await needs.set_need(conn, need_id, next_retry_at=retry)
-                await decisions.note_quiet_retry(conn, need_id, now)
-                return None
-            record = DecisionRow(
-                kind, now, WEIGHTS_VERSION, inputs_of(need, day, skips, offers, roles, officers, prices),
-                outcome_of(decision, offers),
-            )  # fmt: skip
-            await needs.record_batch(conn, [], [_waiting(need, wait_until, now, record, settings)])
-            return None
         if choice is None and row["status"] == "escalated":
             # A second chance that found nobody either: the regulator knows already; wait and try again.
             await needs.set_need(conn, need_id, next_retry_at=retry_at)
+            await decisions.note_quiet_retry(conn, need_id, now)
+            return None
+        wait_until = _waits(need, row, decision, offers, officers, settings, now) if choice is None else None
+        if wait_until is not None and row["status"] == "waiting":
+            # Still nothing, and capacity held by open proposals may still free: try again shortly, quietly.
+            retry = min(wait_until, now + timedelta(seconds=settings.wait_retry_seconds))
+            await needs.set_need(conn, need_id, next_retry_at=retry)
             await decisions.note_quiet_retry(conn, need_id, now)
             return None
         record = DecisionRow(
@@ -130,6 +124,9 @@ async def route_need(
             inputs_of(need, day, skips, offers, roles, officers, prices),
             outcome_of(decision, offers),
         )
+        if wait_until is not None:  # wait for it before the need is escalated
+            await needs.record_batch(conn, [], [_waiting(need, wait_until, now, record, settings)])
+            return None
         if choice is None:
             escalated = await _escalate(conn, need, row, decision, record, envelope, retry_at)
             await desk.list_need(conn, need, "escalation", settings, now=now, cause=escalated)
@@ -233,8 +230,9 @@ def _waits(
             return wait_until  # open reservations on this line would make room
         if e.code == "chain_line_insufficient" and offer.chain_free is not None:
             return wait_until
-        busy = [o for o in officers.get(offer.bank_id, ()) if o.profile.available and o.open_matches]
-        if e.code == "no_officer" and busy:
+        if e.code == "no_officer" and any(
+            o.profile.available and o.open_matches for o in officers.get(offer.bank_id, ())
+        ):
             return wait_until  # an officer who is on duty has open matches that will close
     return None
 

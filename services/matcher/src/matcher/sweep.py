@@ -40,7 +40,8 @@ def deadline_sweep(settings: MatcherSettings) -> Callable[[asyncpg.Pool, asyncio
                             log.info("sweep.decisions_purged", count=purged, before=before.isoformat())
                 if settings.capacity_prices and time.monotonic() - priced_at > settings.price_refresh_seconds:
                     priced_at = time.monotonic()
-                    async with pool.acquire() as conn, conn.transaction():
+                    # No transaction around the solve: the prices are replaced by one statement at its end.
+                    async with pool.acquire() as conn:
                         log.info("sweep.prices_learned", lines=await refresh_prices(conn, settings))
                 async with pool.acquire() as conn, conn.transaction():
                     expired = await expire_overdue(conn, settings)

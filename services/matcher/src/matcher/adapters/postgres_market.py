@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
@@ -168,23 +167,21 @@ async def offers_for(conn: Connection, chain: str, product_types: list[str]) -> 
 
 
 async def snapshot_for(conn: Connection, chains: list[str], product_types: list[str]) -> Snapshot:
-    """What a batch of needs of these chains and kinds is decided against, in three reads: the products with their
-    lines and their banks' whole-chain lines, the chains' designations, and the offering banks' officers."""
+    """What a batch of needs of these chains and kinds is decided against, in four reads: the products with their
+    lines, the banks' whole-chain lines for those chains, the chains' designations, the offering banks' officers."""
     rows = await conn.fetch(
-        f"""SELECT {_PRODUCT_COLUMNS},
-                  (SELECT coalesce(jsonb_object_agg(c.chain, c.line - c.reserved - c.disbursed), '{{}}')
-                   FROM chain_lines c WHERE c.bank_id = p.bank_id AND c.chain = ANY($1::text[])
-                     AND c.line IS NOT NULL)::text AS chain_free
-           FROM products p LEFT JOIN banks b USING (bank_id)
+        f"""SELECT {_PRODUCT_COLUMNS} FROM products p LEFT JOIN banks b USING (bank_id)
            WHERE p.chains && $1::text[] AND p.product_type = ANY($2::text[]) AND NOT p.withdrawn""",
         chains,
         product_types,
     )
     offers = [_offer(r) for r in rows]
-    chain_free: dict[tuple[UUID, str], Decimal | None] = {}
-    for r in rows:
-        for chain, free in json.loads(r["chain_free"]).items():
-            chain_free[(r["bank_id"], chain)] = Decimal(str(free))
+    lines = await conn.fetch(
+        """SELECT bank_id, chain, line - reserved - disbursed AS free FROM chain_lines
+           WHERE chain = ANY($1::text[]) AND line IS NOT NULL""",
+        chains,
+    )
+    chain_free: dict[tuple[UUID, str], Decimal | None] = {(r["bank_id"], r["chain"]): r["free"] for r in lines}
     designations = await conn.fetch(
         "SELECT chain, bank_id, role, valid_from, valid_until FROM designations WHERE chain = ANY($1::text[])", chains
     )
