@@ -22,45 +22,84 @@ from matcher.domain.streaming import stream
 
 @dataclass(frozen=True)
 class DecisionTimes:
+    """µs per decision. `*_us`: the decision as the service records it — its choice and every candidate's exclusion
+    composed; `*_choice_us`: the choice alone (exclusions are composed when the record asks for them)."""
+
     products: int
     decisions: int
     indexed_us: float
     naive_us: float
     same_choices: bool
+    indexed_choice_us: float = 0.0
+    naive_choice_us: float = 0.0
+    same_records: bool = False
 
     @property
     def speedup(self) -> float:
         return self.naive_us / self.indexed_us
 
+    @property
+    def speedup_choice(self) -> float:
+        return self.naive_choice_us / self.indexed_choice_us
+
 
 def decision_times(market: Market, decisions: int = 600, repeats: int = 3) -> DecisionTimes:
-    """Per-need decision time of the indexed path (the need's chain and kinds) against a scan of every product,
-    on the same needs and the same market state; the best of `repeats` rounds each."""
+    """Per-need decision time of the indexed path (the need's chain, kinds, size and consented banks, read from the
+    chain's Sieve) against a scan of every product, on the same needs and the same market state; the best of
+    `repeats` rounds each. Raises if the two ever choose differently, or if the Sieve's record (every exclusion)
+    differs from the one the same candidates give as a plain list."""
     index = OfferIndex(market.offers)
     needs = market.needs[:decisions]
     everything = index.all()
 
-    def round_(indexed: bool) -> tuple[float, list[UUID | None]]:
+    def round_(indexed: bool, record: bool) -> tuple[float, list[UUID | None]]:
         started = time.perf_counter()
         picks = []
         for need in needs:
             d = decide(
                 need,
-                index.candidates(need, market.roles, DAY) if indexed else everything,
+                index.read(need, market.roles, DAY) if indexed else everything,
                 market.roles,
                 market.officers,
                 DAY,
                 indexed=indexed,
             )
+            if record:
+                d.excluded  # noqa: B018 — composing the exclusions is what is timed
             picks.append(d.choice.offer.product_id if d.choice else None)
         return (time.perf_counter() - started) / len(needs) * 1e6, picks
 
-    indexed = min((round_(True) for _ in range(repeats)), key=lambda r: r[0])
-    naive = min((round_(False) for _ in range(repeats)), key=lambda r: r[0])
+    timed = {
+        (indexed, record): min((round_(indexed, record) for _ in range(repeats)), key=lambda r: r[0])
+        for indexed in (True, False)
+        for record in (True, False)
+    }
+    indexed, naive = timed[(True, True)], timed[(False, True)]
     if indexed[1] != naive[1]:  # a faster path that chooses differently is not the same matcher
         differ = sum(a != b for a, b in zip(indexed[1], naive[1], strict=True))
         raise RuntimeError(f"the indexed and naive paths chose differently for {differ} of {len(needs)} needs")
-    return DecisionTimes(len(market.offers), len(needs), indexed[0], naive[0], True)
+    for need in needs:
+        sieved = decide(need, index.read(need, market.roles, DAY), market.roles, market.officers, DAY, indexed=True)
+        listed = decide(
+            need, index.candidates(need, market.roles, DAY), market.roles, market.officers, DAY, indexed=True
+        )
+        if _record(sieved) != _record(listed):
+            raise RuntimeError(f"need {need.need_id}: the Sieve's decision record differs from the plain list's")
+    return DecisionTimes(
+        len(market.offers),
+        len(needs),
+        indexed[0],
+        naive[0],
+        True,
+        timed[(True, False)][0],
+        timed[(False, False)][0],
+        True,
+    )
+
+
+def _record(d: Decision) -> tuple[object, ...]:
+    choice = d.choice and (d.choice.offer.product_id, d.choice.officer.officer_id, d.choice.score)
+    return choice, d.considered, sorted((e.product_id, e.rule, e.code, sorted(e.params.items())) for e in d.excluded)
 
 
 @dataclass(frozen=True)

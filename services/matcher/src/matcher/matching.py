@@ -29,6 +29,7 @@ from matcher.domain.reasons import summarise
 from matcher.domain.record import Skips, inputs_of, outcome_of
 from matcher.domain.routing import Decision, decide
 from matcher.domain.score import WEIGHTS, weights_version
+from matcher.domain.sieve import Read
 from matcher.domain.sla import CHINA, deadline
 from matcher.domain.snapshot import Share
 from matcher.settings import MatcherSettings
@@ -157,14 +158,15 @@ async def route_need(
 
 def _decide(
     need: NeedCase,
-    offers: list[Offer],
+    offers: list[Offer] | Read,
     roles: ChainRoles,
     officers: Mapping[UUID, list[OfficerSlot]],
     day: date,
     skips: Skips,
     prices: dict[UUID, float],
 ) -> Decision:
-    """The decision on what the service read for the need: the offers of its chain and asked kinds."""
+    """The decision on what the service read for the need: the offers of its chain and asked kinds (as a list, or as
+    a read of the batch's Sieve of them)."""
     return decide(
         need,
         offers,
@@ -288,11 +290,12 @@ async def route_new_needs(
     waits: dict[UUID, datetime] = {}  # needs that wait for capacity to free instead of being escalated
     for need, row in found:
         skips = Skips(frozenset(row["skip_products"]), frozenset(row["skip_banks"]), frozenset(row["skip_officers"]))
-        offers = snapshot.offers_for(need.chain, [t.value for t in need.terms.product_types])
         roles = snapshot.roles_for(need.chain)
+        read = snapshot.read(need, roles, day)
+        offers = read.offers
         officers = snapshot.officers_of(o.bank_id for o in offers)
         prices = _prices(offers, settings)
-        decision = _decide(need, offers, roles, officers, day, skips, prices)
+        decision = _decide(need, read, roles, officers, day, skips, prices)
         record = DecisionRow(
             _kind(row), now, WEIGHTS_VERSION, inputs_of(need, day, skips, offers, roles, officers, prices),
             outcome_of(decision, offers),

@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from contracts.banks import OfficerProfile, ProductTerms
 from contracts.firms import ChainPosition, FirmFacts, NeedTerms
 from contracts.values import BankRole, ConsentScope
+
+if TYPE_CHECKING:
+    from matcher.domain.sieve import Read, Sieve
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,7 @@ class ChainRoles:
 
     designations: list[Designation] = field(default_factory=list)
     _memo: dict[tuple[str, UUID, date], BankRole | None] = field(default_factory=dict, repr=False)
+    _consented: dict[tuple[str, ConsentScope, date], frozenset[UUID]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def recorded(self) -> list[list[Any]]:
@@ -135,6 +139,19 @@ class ChainRoles:
         if key not in self._memo:
             self._memo[key] = self._role_of(chain, bank_id, day)
         return self._memo[key]
+
+    def consented(self, chain: str, scope: ConsentScope, day: date) -> frozenset[UUID] | None:
+        """The banks a need's consent lets its identity reach on the chain (None: any bank)."""
+        if scope is ConsentScope.ANY_ELIGIBLE_BANK:
+            return None
+        key = (chain, scope, day)
+        found = self._consented.get(key)
+        if found is None:
+            wanted = {BankRole.LEAD} if scope is ConsentScope.LEAD_BANK_ONLY else {BankRole.LEAD, BankRole.COOPERATING}
+            found = self._consented[key] = frozenset(
+                b for b in self.banks_of(chain, day) if self.role_of(chain, b, day) in wanted
+            )
+        return found
 
     def banks_of(self, chain: str, day: date) -> set[UUID]:
         """The banks holding a designation for the chain on the day."""
@@ -160,6 +177,7 @@ class OfferIndex:
             lambda: defaultdict(dict)
         )
         self._all: dict[UUID, Offer] = {}
+        self._sieves: dict[str, Sieve] = {}  # by chain
         for offer in offers:
             self.put(offer)
 
@@ -169,26 +187,31 @@ class OfferIndex:
         return [(c, t.product_type.value, s.value) for c in t.chains for s in t.size_classes]
 
     def put(self, offer: Offer) -> None:
-        self.remove(offer.product_id)
+        old = self._all.get(offer.product_id)
+        if old is None or old.terms is not offer.terms:
+            self._sieves.clear()  # offers came or terms changed: the sets are built again when next asked for
+        for chain in offer.terms.chains:
+            sieve = self._sieves.get(chain)
+            if sieve is not None and not sieve.replace(offer):
+                self._sieves.clear()
+                break
+        self._unindex(offer.product_id)
         self._all[offer.product_id] = offer
         for key in self._keys(offer):
             self._buckets[key][offer.bank_id][offer.product_id] = offer
 
     def remove(self, product_id: UUID) -> None:
+        self._sieves.clear()
+        self._unindex(product_id)
+
+    def _unindex(self, product_id: UUID) -> None:
         old = self._all.pop(product_id, None)
         if old is not None:
             for key in self._keys(old):
                 self._buckets[key][old.bank_id].pop(product_id, None)
 
     def candidates(self, need: NeedCase, roles: ChainRoles | None = None, day: date | None = None) -> list[Offer]:
-        allowed: set[UUID] | None = None
-        if roles is not None and day is not None and need.terms.consent_scope is not ConsentScope.ANY_ELIGIBLE_BANK:
-            wanted = (
-                {BankRole.LEAD}
-                if need.terms.consent_scope is ConsentScope.LEAD_BANK_ONLY
-                else {BankRole.LEAD, BankRole.COOPERATING}
-            )
-            allowed = {b for b in roles.banks_of(need.chain, day) if roles.role_of(need.chain, b, day) in wanted}
+        allowed = None if roles is None or day is None else roles.consented(need.chain, need.terms.consent_scope, day)
         found: list[Offer] = []
         size = need.firm.size_class.value
         for product_type in need.terms.product_types:
@@ -199,6 +222,16 @@ class OfferIndex:
                 if allowed is None or bank_id in allowed:
                     found.extend(offers.values())
         return found
+
+    def read(self, need: NeedCase, roles: ChainRoles, day: date) -> Read:
+        """The need's candidates (as `candidates`) as a read of its chain's Sieve (domain/sieve.py), which is kept
+        for every need of the chain and kept current as lines move."""
+        found = self._sieves.get(need.chain)
+        if found is None:
+            from matcher.domain.sieve import Sieve  # the sieve is built on this module's classes
+
+            found = self._sieves[need.chain] = Sieve(o for o in self._all.values() if need.chain in o.terms.chains)
+        return found.read(need, roles, day, by_size=True, by_consent=True)
 
     def all(self) -> list[Offer]:
         return list(self._all.values())

@@ -79,7 +79,7 @@ def _favoured(need: NeedCase, offer: Offer, day: date) -> set[str]:
 
 
 def total_of(parts: dict[str, float]) -> float:
-    return round(sum(WEIGHTS[name] * value for name, value in parts.items()), 4)
+    return round(sum([WEIGHTS[name] * value for name, value in parts.items()]), 4)
 
 
 class Part(NamedTuple):

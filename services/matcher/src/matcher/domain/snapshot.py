@@ -11,10 +11,12 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from matcher.domain.market import ChainRoles, Designation, Offer, OfficerSlot
+from matcher.domain.market import ChainRoles, Designation, NeedCase, Offer, OfficerSlot
+from matcher.domain.sieve import Read, Sieve
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Snapshot:
                 if not o.withdrawn:
                     self._of_kind[(chain, o.terms.product_type.value)].append(pid)
         self._chain_free = dict(chain_free)
+        self._sieves: dict[str, Sieve] = {}  # by chain, built when a need of the chain is first decided
         roles: dict[str, list[Designation]] = defaultdict(list)
         for d in designations:
             roles[d.chain].append(d)
@@ -60,6 +63,18 @@ class Snapshot:
     def offers_for(self, chain: str, product_types: Iterable[str]) -> list[Offer]:
         offers = self._by_chain.get(chain, {})
         return [offers[pid] for kind in sorted(set(product_types)) for pid in self._of_kind.get((chain, kind), ())]
+
+    def read(self, need: NeedCase, roles: ChainRoles, day: date) -> Read:
+        """What `offers_for` returns for the need, as a read of its chain's Sieve (domain/sieve.py): the same offers
+        in the same order, with the hard rules answered by sets built once for the batch."""
+        sieve = self._sieves.get(need.chain)
+        if sieve is None:
+            offers = self._by_chain.get(need.chain, {})
+            kinds = sorted({kind for chain, kind in self._of_kind if chain == need.chain})
+            sieve = self._sieves[need.chain] = Sieve(
+                offers[pid] for kind in kinds for pid in self._of_kind[(need.chain, kind)]
+            )
+        return sieve.read(need, roles, day)
 
     def roles_for(self, chain: str) -> ChainRoles:
         return self._roles.setdefault(chain, ChainRoles())
@@ -74,18 +89,21 @@ class Snapshot:
         for chain in offer.terms.chains:
             mine = self._by_chain[chain].get(offer.product_id)
             if mine is not None:
-                self._by_chain[chain][offer.product_id] = dataclasses.replace(
-                    mine, reserved=mine.reserved + share.amount
-                )
+                self._put(chain, dataclasses.replace(mine, reserved=mine.reserved + share.amount))
         key = (offer.bank_id, share.chain)
         free = self._chain_free.get(key)
         if free is not None:
             self._chain_free[key] = free - share.amount
-            offers = self._by_chain[share.chain]
-            for pid, o in offers.items():
+            for o in list(self._by_chain[share.chain].values()):
                 if o.bank_id == offer.bank_id:
-                    offers[pid] = dataclasses.replace(o, chain_free=free - share.amount)
+                    self._put(share.chain, dataclasses.replace(o, chain_free=free - share.amount))
         crew = self._officers[officer.bank_id]
         for i, slot in enumerate(crew):
             if slot.officer_id == officer.officer_id:
                 crew[i] = dataclasses.replace(slot, open_matches=slot.open_matches + 1)
+
+    def _put(self, chain: str, offer: Offer) -> None:
+        self._by_chain[chain][offer.product_id] = offer
+        sieve = self._sieves.get(chain)
+        if sieve is not None and not sieve.replace(offer) and not offer.withdrawn:
+            del self._sieves[chain]  # never expected (only line figures change here): built again if it happens

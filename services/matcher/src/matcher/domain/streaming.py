@@ -37,7 +37,7 @@ def stream(
     for i, need in enumerate(needs):
         if i in refresh:
             prices = line_prices(needs[:i], offers, roles, day, capacity_share=refresh[i])
-        candidates = index.candidates(need, roles, day) if indexed else index.all()
+        candidates = index.read(need, roles, day) if indexed else index.all()
         decision = decide(need, candidates, roles, crews, day, indexed=indexed, prices=prices)
         if on_decision is not None:
             on_decision(need, decision)
