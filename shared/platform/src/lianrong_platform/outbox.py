@@ -3,7 +3,8 @@
 `record(conn, *events)` is what a handler calls inside its transaction. `OutboxRelay` is the process that publishes:
 one relay per database is active at a time (an advisory lock elects it), so events leave in commit order and each
 aggregate's events stay in order; it claims rows with FOR UPDATE SKIP LOCKED, publishes them through an idempotent
-producer, waits for the broker's acknowledgement (acks=all), then marks them published. A crash between the
+producer, waits for the broker's acknowledgement (acks=all), then marks them published (or deletes them, when the
+retention window is zero) and later deletes published rows older than the window. A crash between the
 acknowledgement and the mark re-publishes the batch: consumers deduplicate by event id (see inbox.py).
 """
 
@@ -80,6 +81,12 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_poll = idle_poll
         self._retention = retention
+        # A zero window: nobody reads published rows, so the row goes in the transaction that saw it acknowledged.
+        self._mark = (
+            "DELETE FROM outbox WHERE id = ANY($1::bigint[])"
+            if retention <= timedelta(0)
+            else "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
+        )
         self._wake = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -155,9 +162,7 @@ class OutboxRelay:
                 for r in rows
             ]
             await asyncio.gather(*deliveries)
-            await conn.execute(
-                "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
-            )
+            await conn.execute(self._mark, [r["id"] for r in rows])
         PUBLISHED.labels(self._service).inc(len(rows))
         log.debug("outbox.published", count=len(rows))
         return len(rows)

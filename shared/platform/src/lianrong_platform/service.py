@@ -15,6 +15,7 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -155,9 +156,13 @@ async def run_relay(spec: ServiceSpec, settings: ServiceSettings, probes_port: i
     producer = idempotent_producer(settings.kafka_bootstrap_servers, client_id=f"{spec.name}-relay")
     await producer.start()
     try:
-        await OutboxRelay(settings.database_url, producer, service=spec.name, batch_size=settings.relay_batch_size).run(
-            stop
-        )
+        await OutboxRelay(
+            settings.database_url,
+            producer,
+            service=spec.name,
+            batch_size=settings.relay_batch_size,
+            retention=timedelta(hours=settings.outbox_retention_hours),
+        ).run(stop)
     finally:
         await producer.stop()
 

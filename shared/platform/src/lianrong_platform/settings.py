@@ -37,6 +37,12 @@ class ServiceSettings(BaseSettings):
     db_pool_max: int = 10
     max_body_bytes: int = 64 * 1024
     relay_batch_size: int = 500
+    outbox_retention_hours: float = Field(
+        default=168,
+        ge=0,
+        description="Published outbox rows are kept this long for an operator to look at (the events themselves are "
+        "on Kafka); 0 deletes each row once the broker has acknowledged its event.",
+    )
     consumer_max_attempts: int = Field(default=3, ge=1)
     inbox_retention_days: int = Field(
         default=30, ge=8, description="Applied event ids are kept this long (> Kafka's 7 days)."

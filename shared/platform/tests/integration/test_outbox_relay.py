@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 
 import asyncpg
 
@@ -61,5 +62,36 @@ async def test_a_second_relay_stands_by_so_events_keep_their_commit_order(infra,
     finally:
         stop.set()
         await asyncio.wait_for(asyncio.gather(*relays), 10)
+        await producer.stop()
+        await conn.close()
+
+
+async def test_with_no_retention_a_published_row_is_deleted_once_acknowledged(
+    infra, fresh_database, fresh_topic
+) -> None:
+    """OUTBOX_RETENTION_HOURS=0: the outbox holds only what is not yet on Kafka, and every event is published once."""
+    dsn = await fresh_database()
+    await producing_database(dsn)
+    topic = await fresh_topic("relay", partitions=1)
+    producer = idempotent_producer(infra.kafka_bootstrap_servers, client_id="relay-test")
+    await producer.start()
+    stop = asyncio.Event()
+    relay = OutboxRelay(dsn, producer, service="t", batch_size=7, retention=timedelta(0))
+    task = asyncio.create_task(relay.run(stop))
+    conn = await asyncpg.connect(dsn)
+    try:
+        written = []
+        for _ in range(10):
+            written += await withdraw_needs(conn, 3, topic)
+        records = await read_topic(infra.kafka_bootstrap_servers, topic, expect=len(written), within_s=20, settle_s=1)
+        assert [decode(r.value or b"").event_id for r in records] == [e.event_id for e in written]
+        for _ in range(50):  # the last batch's delete commits just after its acknowledgement
+            if not await conn.fetchval("SELECT count(*) FROM outbox"):
+                break
+            await asyncio.sleep(0.1)
+        assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
         await producer.stop()
         await conn.close()
