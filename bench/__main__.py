@@ -36,6 +36,7 @@ from bench.pipeline import matcher_pipeline, noop_topology, raw_kafka
 from bench.statements import count_statements
 from bench.targets import TARGETS
 from lianrong_platform.logging import configure_logging
+from lianrong_platform.runtime import tune_gc
 
 RESULTS = Path(__file__).parent / "results"
 SHARES = (0.6, 0.8, 1.2)  # the markets' lines as a share of demand
@@ -70,6 +71,7 @@ def main() -> None:
     parser.add_argument("--planner-seconds", type=float, default=20.0, help="per scenario, for the best integer plan")
     args = parser.parse_args()
     configure_logging("bench", "console", "WARNING")  # the matcher's own logs at INFO would be timed too
+    tune_gc()  # the collector as every service process runs it (lianrong_platform/runtime.py)
     console = Console()
     results: dict[str, Any] = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
     bootstrap, admin = os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["DATABASE_URL"]

@@ -37,6 +37,7 @@ from lianrong_platform.kafka.producer import idempotent_producer
 from lianrong_platform.logging import configure_logging
 from lianrong_platform.outbox import OutboxRelay
 from lianrong_platform.probes import serve_probes
+from lianrong_platform.runtime import tune_gc
 from lianrong_platform.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -188,6 +189,7 @@ def main(spec: ServiceSpec, argv: Sequence[str] | None = None) -> None:
     settings = ServiceSettings.load(spec.name)
     configure_logging(spec.name, settings.log_format, settings.log_level)
     structlog.contextvars.bind_contextvars(process=args.process)
+    tune_gc(settings.gc_threshold)
     with contextlib.suppress(KeyboardInterrupt):
         if args.process == "migrate":
             applied = asyncio.run(migrate_dsn(settings.database_url, spec.migrations, spec.name))

@@ -15,6 +15,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from lianrong_platform.runtime import DEFAULT_GC_THRESHOLD
+
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
@@ -37,6 +39,11 @@ class ServiceSettings(BaseSettings):
     db_pool_max: int = 10
     max_body_bytes: int = 64 * 1024
     relay_batch_size: int = 500
+    gc_threshold: int = Field(
+        default=DEFAULT_GC_THRESHOLD,
+        ge=0,
+        description="Allocations between garbage collections (runtime.py); 0 keeps CPython's default of 700.",
+    )
     outbox_retention_hours: float = Field(
         default=168,
         ge=0,

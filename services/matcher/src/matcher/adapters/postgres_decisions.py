@@ -121,7 +121,7 @@ async def exclusions_of_bank(conn: Connection, bank_id: UUID, days: int) -> list
                   (array_agg(x.params ORDER BY x.decided_at DESC))[1] AS latest_params
            FROM (SELECT e->>1 AS code, e->2 AS params, d.decided_at,
                         (d.inputs->'offers'->((e->>0)::int)->>0)::uuid AS product_id
-                 FROM decisions d CROSS JOIN LATERAL jsonb_array_elements(d.outcome->'excluded') AS e
+                 FROM decisions d CROSS JOIN LATERAL json_array_elements(d.outcome->'excluded') AS e
                  WHERE d.decided_at >= now() - make_interval(days => $2)) AS x
            WHERE x.product_id IN (SELECT product_id FROM products WHERE bank_id = $1)
            GROUP BY x.code ORDER BY times DESC, x.code""",

@@ -65,7 +65,9 @@ async def insert_needs(conn: Connection, cases: list[NeedCase]) -> list[tuple[Ne
         """INSERT INTO needs (need_id, firm_id, chain, terms, firm, position, first_loan)
            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[], $6::jsonb[],
                                 $7::boolean[])
-           ON CONFLICT DO NOTHING RETURNING *""",
+           ON CONFLICT DO NOTHING
+           RETURNING need_id, firm_id, chain, first_loan, status, attempts, skip_products, skip_banks, skip_officers,
+                     received_at, updated_at, next_retry_at, wait_until""",  # not the need again: it is in `cases`
         [c.need_id for c in cases],
         [c.firm_id for c in cases],
         [c.chain for c in cases],
@@ -97,7 +99,7 @@ async def record_batch(conn: Connection, proposals: list[ProposalRow], escalatio
                INSERT INTO decisions (decision_id, need_id, match_id, kind, decided_at, weights_version, inputs,
                                       outcome)
                SELECT * FROM unnest($11::uuid[], $12::uuid[], $13::uuid[], $14::text[], $15::timestamptz[],
-                                    $16::text[], $17::jsonb[], $18::jsonb[])),
+                                    $16::text[], $17::json[], $18::json[])),
            proposed AS (
                UPDATE needs n SET status = 'proposed', attempts = w.attempt, updated_at = now()
                FROM unnest($2::uuid[], $7::int[]) AS w(need_id, attempt) WHERE n.need_id = w.need_id)

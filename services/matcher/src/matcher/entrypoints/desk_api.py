@@ -119,7 +119,8 @@ def _reasons(outcome: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 
 ITEMS = """SELECT d.*, n.status AS need_status, n.terms, n.firm,
-                  (SELECT outcome FROM decisions x WHERE x.need_id = d.need_id AND x.outcome->'choice' = 'null'::jsonb
+                  (SELECT outcome FROM decisions x
+                   WHERE x.need_id = d.need_id AND json_typeof(x.outcome->'choice') = 'null'
                    ORDER BY x.decided_at DESC LIMIT 1) AS outcome_json
              FROM desk_items d JOIN needs n USING (need_id)"""
 
