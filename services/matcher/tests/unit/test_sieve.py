@@ -193,3 +193,24 @@ def test_an_offer_excluded_from_either_side_of_its_range_is_told_which_each_time
         [("term_above_max", {"max": "24"})],
         [("term_below_min", {"min": "3"})],
     ]
+
+
+def test_a_chains_sets_are_kept_for_the_next_batch_only_while_its_products_terms_stay_the_same() -> None:
+    first, second = offer(terms={"capacity": Decimal("1500000")}), offer(bank=COOP)
+    kept = Sieve([first, second])
+    the_need, crews = need(), officers(LEAD, COOP)
+    decide(the_need, Read(kept, kept.all), roles(), crews, DAY)  # sets built for this need
+    fuller = dataclasses.replace(first, reserved=Decimal("1000000"))  # the next batch reads the lines again
+    again = kept.again([fuller, second])
+    assert again is not None
+    assert again.offers == (fuller, second)
+    decided = decide(the_need, Read(again, again.all), roles(), crews, DAY)
+    fresh = decide(the_need, Read(Sieve([fuller, second]), 0b11), roles(), crews, DAY)
+    assert record(decided) == record(fresh)
+    assert decided.choice is not None
+    assert decided.choice.offer.bank_id == COOP  # the lead bank's line as just read, not as the sets were built
+    new_terms = dataclasses.replace(first, terms=first.terms.model_copy(update={"amount_max": Decimal("900000")}))
+    assert kept.again([new_terms, second]) is None
+    assert kept.again([first]) is None
+    assert kept.again([second, first]) is None
+    assert kept.again([dataclasses.replace(first, withdrawn=True), second]) is None

@@ -14,6 +14,7 @@ from contracts.banks import OfficerProfile, ProductTerms
 from contracts.values import BankRole
 from lianrong_platform.db import Connection
 from matcher.domain.market import ChainRoles, Designation, Offer, OfficerSlot
+from matcher.domain.sieve import Sieve
 from matcher.domain.snapshot import Share, Snapshot
 
 
@@ -130,6 +131,8 @@ class _ParsedByVersion(Generic[M]):
 
 _TERMS = _ParsedByVersion(ProductTerms)
 _PROFILES = _ParsedByVersion(OfficerProfile)
+# Each chain's eligibility sets, from batch to batch while its products' terms stay the same (Snapshot, Sieve.again).
+_SIEVES: dict[str, Sieve] = {}
 
 
 _PRODUCT_COLUMNS = """p.product_id, p.bank_id, p.version, p.terms::text AS terms_json, p.disbursed, p.reserved,
@@ -194,6 +197,7 @@ async def snapshot_for(conn: Connection, chains: list[str], product_types: list[
             for r in designations
         ),
         (slot for crew in officers.values() for slot in crew),
+        sieves=_SIEVES,
     )
 
 

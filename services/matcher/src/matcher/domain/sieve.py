@@ -12,6 +12,7 @@ record asks (eligibility.py is the one definition of every rule; tests hold the 
 
 from __future__ import annotations
 
+import copy
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from datetime import date
@@ -95,7 +96,26 @@ class Sieve:
         self._sets: dict[Hashable, int] = {}
         self.explained: dict[tuple[int, str, int], Any] = {}  # see `side`
         self._roles: tuple[ChainRoles, str, date, tuple[BankRole | None, ...], tuple[int, int, int]] | None = None
-        self._passing: dict[str, Callable[[NeedCase, date], int]] = {
+        self._passing = self._rules()
+
+    def again(self, offers: Sequence[Offer]) -> Sieve | None:
+        """These sets for `offers` — the same products with the same terms, their lines read again — or None when
+        the products or their terms differ. A matcher keeps its chains' sets from batch to batch this way: the sets
+        depend on terms alone, and capacity is always what was just read."""
+        mine = self.offers
+        if len(offers) != len(mine) or any(
+            a.product_id != b.product_id or a.terms is not b.terms or a.withdrawn != b.withdrawn
+            for a, b in zip(offers, mine, strict=True)
+        ):
+            return None
+        again = copy.copy(self)
+        again.offers = tuple(offers)
+        again._roles = None
+        again._passing = again._rules()
+        return again
+
+    def _rules(self) -> dict[str, Callable[[NeedCase, date], int]]:
+        return {
             "product_active": self._active,
             "product_type": self._product_type,
             "chain": lambda n, day: self._set(("chain", n.chain), lambda o: n.chain in o.terms.chains),

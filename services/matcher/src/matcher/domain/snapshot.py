@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -37,7 +37,10 @@ class Snapshot:
         chain_free: Mapping[tuple[UUID, str], Decimal | None],
         designations: Iterable[Designation],
         officers: Iterable[OfficerSlot],
+        sieves: MutableMapping[str, Sieve] | None = None,
     ) -> None:
+        """`sieves`: the last Sieve of each chain, kept by the caller from batch to batch; a chain whose products and
+        terms are unchanged reuses its sets with the lines just read (Sieve.again), and the map gets this batch's."""
         # (chain, product) → the offer as read for that chain (its chain_free is the bank's line on that chain)
         self._by_chain: dict[str, dict[UUID, Offer]] = defaultdict(dict)
         for offer in offers:
@@ -52,6 +55,7 @@ class Snapshot:
                     self._of_kind[(chain, o.terms.product_type.value)].append(pid)
         self._chain_free = dict(chain_free)
         self._sieves: dict[str, Sieve] = {}  # by chain, built when a need of the chain is first decided
+        self._known = sieves if sieves is not None else {}
         roles: dict[str, list[Designation]] = defaultdict(list)
         for d in designations:
             roles[d.chain].append(d)
@@ -71,9 +75,10 @@ class Snapshot:
         if sieve is None:
             offers = self._by_chain.get(need.chain, {})
             kinds = sorted({kind for chain, kind in self._of_kind if chain == need.chain})
-            sieve = self._sieves[need.chain] = Sieve(
-                offers[pid] for kind in kinds for pid in self._of_kind[(need.chain, kind)]
-            )
+            read = [offers[pid] for kind in kinds for pid in self._of_kind[(need.chain, kind)]]
+            known = self._known.get(need.chain)
+            sieve = (known.again(read) if known is not None else None) or Sieve(read)
+            self._sieves[need.chain] = self._known[need.chain] = sieve
         return sieve.read(need, roles, day)
 
     def roles_for(self, chain: str) -> ChainRoles:
