@@ -214,3 +214,20 @@ def test_a_chains_sets_are_kept_for_the_next_batch_only_while_its_products_terms
     assert kept.again([first]) is None
     assert kept.again([second, first]) is None
     assert kept.again([dataclasses.replace(first, withdrawn=True), second]) is None
+
+
+def test_a_consent_exclusion_says_the_scope_of_each_need_even_when_composed_before() -> None:
+    sieve = Sieve([offer(bank=COOP), offer(bank=OTHER)])
+    crews = officers(COOP, OTHER)
+    told = []
+    for scope, until in [("lead_bank_only", None), ("chain_banks", None), ("lead_bank_only", None),
+                         ("chain_banks", date(2026, 11, 1))]:  # fmt: skip
+        terms: dict[str, Any] = {"consent_scope": scope} | ({"consent_until": until} if until else {})
+        decision = decide(need(terms=terms), Read(sieve, sieve.all), roles(), crews, DAY)
+        told.append(sorted((e.code, tuple(e.params.items())) for e in decision.excluded))
+    assert told == [
+        [("consent_lead_bank_only", ()), ("consent_lead_bank_only", ())],
+        [("consent_chain_banks_only", ())],  # the cooperating bank's product is eligible
+        [("consent_lead_bank_only", ()), ("consent_lead_bank_only", ())],
+        [("consent_expired", (("until", "2026-11-01"),)), ("consent_expired", (("until", "2026-11-01"),))],
+    ]

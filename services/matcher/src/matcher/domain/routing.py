@@ -196,7 +196,7 @@ def _decide_sieved(
                  for i in bits(skipped)]  # fmt: skip
         explained = sieve.explained
         for name, rule, fail in failing:
-            side = sieve.side(name, need)
+            side = sieve.side(name, need, day)
             for i in bits(fail):
                 key = (i, name, 0 if side is None else (side >> i) & 1)
                 if side is not None and (known := explained.get(key)) is not None:

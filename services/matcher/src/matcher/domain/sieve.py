@@ -140,7 +140,7 @@ class Sieve:
             "collateral": self._collateral,
         }
 
-    def side(self, name: str, need: NeedCase) -> int | None:
+    def side(self, name: str, need: NeedCase, day: date) -> int | None:
         """For a rule whose exclusion of an offer says the same for every need on the same side of the offer's
         bounds, which offers `need` is below (amount or term under the minimum) — 0 when the rule has one side —
         so the exclusion is composed once per offer and side and kept in `explained`; None when it depends on more
@@ -149,6 +149,10 @@ class Sieve:
             return self.all & ~self._amount_min.at_most(need.terms.amount)
         if name == "term_range":
             return self.all & ~self._term_min.at_most(need.terms.term_months)
+        if name == "consent":  # within the consent's dates, its scope alone says why (lead bank only, chain banks)
+            if need.terms.consent_until < day:
+                return None
+            return self.all if need.terms.consent_scope is ConsentScope.CHAIN_BANKS else 0
         return 0 if name in _ONE_SIDED else None
 
     def __len__(self) -> int:
@@ -182,6 +186,8 @@ class Sieve:
         left = start
         failing: list[tuple[str, Rule, int]] = []
         for name, rule in rules:
+            if not left:
+                break  # nothing left for a later rule to exclude
             fail = left & ~self._passing[name](need, day)
             if fail:
                 failing.append((name, rule, fail))
