@@ -194,9 +194,14 @@ def _decide_sieved(
         """The candidates the sets excluded, each with its first broken rule's code and parameters."""
         found = [Excluded(offers[i].bank_id, offers[i].product_id, "already_tried", "already_tried", {})
                  for i in bits(skipped)]  # fmt: skip
-        explained = sieve.explained
+        explained, together = sieve.explained, sieve.explained_sets
         for name, rule, fail in failing:
             side = sieve.side(name, need, day)
+            whole = None if side is None else (name, fail, side & fail)
+            if whole is not None and (known_set := together.get(whole)) is not None:
+                found.extend(known_set)  # the same offers excluded for the same reasons as for an earlier need
+                continue
+            start = len(found)
             for i in bits(fail):
                 key = (i, name, 0 if side is None else (side >> i) & 1)
                 if side is not None and (known := explained.get(key)) is not None:
@@ -208,6 +213,10 @@ def _decide_sieved(
                 found.append(Excluded(offers[i].bank_id, offers[i].product_id, name, broken.code, broken.params))
                 if side is not None:
                     explained[key] = found[-1]
+            if whole is not None:
+                if len(together) > 20_000:
+                    together.clear()
+                together[whole] = tuple(found[start:])
         return found
 
     excluded: list[Excluded] = []

@@ -94,7 +94,8 @@ class Sieve:
         self._term_max = _Threshold([t.term_max_months for t in terms])
         self._rate_min = _Threshold([t.rate_min for t in terms])
         self._sets: dict[Hashable, int] = {}
-        self.explained: dict[tuple[int, str, int], Any] = {}  # see `side`
+        self.explained: dict[tuple[int, str, int], Any] = {}  # see `side`: by offer, rule and side
+        self.explained_sets: dict[tuple[str, int, int], tuple[Any, ...]] = {}  # by rule, offers and sides
         self._roles: tuple[ChainRoles, str, date, tuple[BankRole | None, ...], tuple[int, int, int]] | None = None
         self._passing = self._rules()
 
