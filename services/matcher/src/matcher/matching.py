@@ -5,6 +5,7 @@ with outcomes."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -334,17 +335,16 @@ async def _write_batch(
     answer_by = deadline(now, settings.sla_seconds, working_hours=settings.sla_working_hours)
     proposals: list[needs.ProposalRow] = []
     escalations: list[needs.Escalation] = []
-    events: list[Event] = []
+    announced: list[tuple[NeedCase, dict[str, Any], Decision, dict[str, Any], needs.ProposalRow | None]] = []
     for need, row, decision, record in outcomes:
-        cause = causes[need.need_id]
-        envelope: dict[str, Any] = {"producer": PRODUCER, **cause.caused()}
+        envelope: dict[str, Any] = {"producer": PRODUCER, **causes[need.need_id].caused()}
         choice = decision.choice
         if choice is None and (wait_until := waits.get(need.need_id)):
             escalations.append(_waiting(need, wait_until, now, record, settings))
             continue
         if choice is None:
             escalations.append(needs.Escalation(need.need_id, retry_at, record))
-            events.append(_escalated(need, row, decision, envelope))
+            announced.append((need, row, decision, envelope, None))
             continue
         proposal = needs.ProposalRow(
             match_id=uuid.uuid4(),
@@ -360,18 +360,31 @@ async def _write_batch(
             record=record,
         )
         proposals.append(proposal)
-        events.append(_proposed(proposal, need, decision, envelope, settings, route="automatic"))
-    await needs.record_batch(conn, proposals, escalations)
+        announced.append((need, row, decision, envelope, proposal))
+    # PostgreSQL writes the batch while this process builds and encodes its events (on another core on a small
+    # machine): the statement is sent at the first yield, and nothing else uses the connection until it is done.
+    writing = asyncio.create_task(needs.record_batch(conn, proposals, escalations))
+    try:
+        await asyncio.sleep(0)
+        events: list[Event] = [
+            _escalated(need, row, decision, envelope)
+            if proposal is None
+            else _proposed(proposal, need, decision, envelope, settings, route="automatic")
+            for need, row, decision, envelope, proposal in announced
+        ]
+        rows = outbox.encoded(*events)
+    finally:
+        await writing
     by_id = {need.need_id: need for need, _, _, _ in outcomes}
     # On the desk because it was escalated: the escalation is the listing's cause, as in `route_need`.
     escalated: list[tuple[NeedCase, Event]] = [(by_id[e.need_id], e) for e in events if isinstance(e, ev.NeedEscalated)]
     listed = {e.need_id: e for e in await desk.list_escalated(conn, escalated, settings, now=now)} if escalated else {}
-    ordered: list[Event] = []
-    for event in events:
-        ordered.append(event)
+    ordered: list[outbox.Row] = []
+    for event, encoded in zip(events, rows, strict=True):
+        ordered.append(encoded)
         if isinstance(event, ev.NeedEscalated) and event.need_id in listed:
-            ordered.append(listed[event.need_id])
-    await outbox.record(conn, *ordered)
+            ordered.extend(outbox.encoded(listed[event.need_id]))
+    await outbox.insert(conn, ordered)
 
 
 def _proposed(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import timedelta
+from typing import Any
 
 import asyncpg
 import structlog
@@ -49,10 +50,23 @@ async def record(conn: Connection, *events: Event, topic: str | None = None) -> 
 
     Each event goes to its catalogue topic unless `topic` names another (tests and re-plays use that).
     """
+    await insert(conn, encoded(*events, topic=topic))
+
+
+Row = tuple[Any, ...]
+
+
+def encoded(*events: Event, topic: str | None = None) -> list[Row]:
+    """The outbox rows of `events`, encoded: a handler may encode while its other statements are in flight, then
+    `insert` them."""
+    return [(e.event_id, topic or e.topic, e.key, encode(e), e.type, e.correlation_id) for e in events]
+
+
+async def insert(conn: Connection, rows: list[Row]) -> None:
     await conn.executemany(
         """INSERT INTO outbox (event_id, topic, key, payload, event_type, correlation_id)
            VALUES ($1, $2, $3, $4, $5, $6)""",
-        [(e.event_id, topic or e.topic, e.key, encode(e), e.type, e.correlation_id) for e in events],
+        rows,
     )
 
 
