@@ -1,8 +1,8 @@
 """Throughput through Kafka, three ways on the same broker and the same needs, measured the same way: from the first
 need produced to the last reply consumed, by a consumer assigned and fetching before the clock starts.
 
-* the pipeline: needs → the matcher's consumer (decisions, reservations, decision record, outbox) → its relay →
-  replies on matcher.match-events;
+* the pipeline: needs → the matcher's consumer (decisions, reservations, decision record, outbox) → its relay (a
+  process of its own, as deployed) → replies on matcher.match-events;
 * the same topology with no logic: the platform's consumer loop (inbox, transaction, commit after the database)
   answers each need with an outbox row as large as the matcher's reply, published by the same relay;
 * raw aiokafka: the needs produced with the relay's producer settings and consumed, and again with one message of the
@@ -12,6 +12,8 @@ need produced to the last reply consumed, by a consumer assigned and fetching be
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import signal
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -32,7 +34,9 @@ from lianrong_platform.db import Connection, create_pool, migrate_dsn
 from lianrong_platform.kafka.consumer import Handler
 from lianrong_platform.kafka.producer import idempotent_producer
 from lianrong_platform.kafka.topics import catalogue_topics, ensure_topics
+from lianrong_platform.logging import configure_logging
 from lianrong_platform.outbox import OutboxRelay
+from lianrong_platform.runtime import tune_gc
 from lianrong_platform.testing.kafka import running_consumer
 from matcher.adapters import postgres_market as store
 from matcher.bootstrap import SPEC
@@ -166,21 +170,21 @@ async def _through(
     progress: Callable[[int], None],
     name: str,
 ) -> tuple[float, list[Any]]:
-    """Seconds from the first need produced to the last reply consumed, and the replies."""
+    """Seconds from the first need produced to the last reply consumed, and the replies.
+
+    The relay runs in a process of its own, as it is deployed (supervisord, a Deployment of its own); the needs are
+    encoded before the clock starts, as the firms service encodes them in its own process."""
     reader = await WarmReader.open(bootstrap, match_ev.MATCH_EVENTS)
-    relay_producer = idempotent_producer(bootstrap, client_id=f"{name}-relay")
-    await relay_producer.start()
-    relay = OutboxRelay(dsn, relay_producer, service=name, idle_poll=0.05)
     wanted = {str(e.need_id).encode() for e in events}
+    payloads = [(e.topic, encode(e), e.key) for e in events]
+    relay = _relay_process(bootstrap, dsn, name)
     try:
-        async with running_consumer(
-            bootstrap, pool, handlers, topics, group_prefix=name, beside=[lambda _pool, stop: relay.run(stop)]
-        ) as peer:
-            await asyncio.sleep(1.0)  # the consumer has its partitions
+        async with running_consumer(bootstrap, pool, handlers, topics, group_prefix=name) as peer:
+            await asyncio.sleep(1.0)  # the consumer has its partitions, the relay its leadership
             started = time.perf_counter()
             collecting = asyncio.create_task(reader.collect(len(events), 900, lambda key: key in wanted))
-            for i, event in enumerate(events):
-                await peer.producer.send(event.topic, value=encode(event), key=event.key)
+            for i, (topic, value, key) in enumerate(payloads):
+                await peer.producer.send(topic, value=value, key=key)
                 if i % 500 == 0:
                     progress(i)
             await peer.producer.flush()
@@ -188,11 +192,36 @@ async def _through(
             elapsed = time.perf_counter() - started
     finally:
         await reader.close()
-        await relay_producer.stop()
+        relay.terminate()
+        relay.join(20)
     progress(len(events))
     if len({r.key for r in records}) < len(events):
         raise RuntimeError(f"{name}: only {len(records)} of {len(events)} replies arrived")
     return elapsed, records
+
+
+def _relay_process(bootstrap: str, dsn: str, name: str) -> multiprocessing.process.BaseProcess:
+    relay = multiprocessing.get_context("spawn").Process(target=_relay_main, args=(bootstrap, dsn, name), daemon=True)
+    relay.start()
+    return relay
+
+
+def _relay_main(bootstrap: str, dsn: str, name: str) -> None:
+    """The outbox relay as a service runs it: its own process, the services' collector settings, stopped by SIGTERM."""
+    configure_logging(f"{name}-relay", "console", "WARNING")
+    tune_gc()
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        producer = idempotent_producer(bootstrap, client_id=f"{name}-relay")
+        await producer.start()
+        try:
+            await OutboxRelay(dsn, producer, service=name, idle_poll=0.05).run(stop)
+        finally:
+            await producer.stop()
+
+    asyncio.run(run())
 
 
 @dataclass(frozen=True)
