@@ -141,6 +141,22 @@ def decide(
         else:
             role = role_of_bank[bank_id] = roles.role_of(need.chain, bank_id, day)
         tiers[0 if prices else TIER[role]].append((offer, role))
+    return _by_tiers(need, tiers, lookup, day, rules, skips, prices, len(candidates))
+
+
+def _by_tiers(
+    need: NeedCase,
+    tiers: Sequence[list[tuple[Offer, BankRole | None]]],
+    lookup: Callable[[UUID], Iterable[OfficerSlot] | None],
+    day: date,
+    rules: tuple[tuple[str, Rule], ...],
+    skips: tuple[frozenset[UUID], frozenset[UUID], frozenset[UUID]],
+    prices: Mapping[UUID, float] | None,
+    considered: int,
+    told: Callable[[], list[Excluded]] | None = None,
+) -> Decision:
+    """The first tier with an eligible candidate chooses; the tiers below it are judged when the record asks, and
+    `told` (the candidates excluded before the tiers were judged) then too."""
     excluded: list[Excluded] = []
     for at, tier in enumerate(tiers):
         eligible = _judge(need, tier, lookup, day, rules, skips, prices, excluded)
@@ -151,21 +167,21 @@ def decide(
         chosen = Choice(need, offer, officer, role, score, parts, day)
         excluded.extend(_outranked(eligible[1:], "outranked"))
         below = [pair for lower in tiers[at + 1 :] for pair in lower]
-        if not below:
-            return Decision(chosen, excluded, len(candidates))
+        if not below and told is None:
+            return Decision(chosen, excluded, considered)
         # The lower tiers' banks' officers as they are now: a batch's later decisions change the crews in place.
         crews = {b: tuple(lookup(b) or ()) for b in {o.bank_id for o, _ in below}}
 
         def later(
             below: list[tuple[Offer, BankRole | None]] = below, crews: dict[UUID, tuple[OfficerSlot, ...]] = crews
         ) -> list[Excluded]:
-            told: list[Excluded] = []
-            passed = _judge(need, below, crews.get, day, rules, skips, prices, told)
-            return told + _outranked(passed, "outranked_by_lead_bank")
+            found = told() if told is not None else []
+            passed = _judge(need, below, crews.get, day, rules, skips, prices, found)
+            return found + _outranked(passed, "outranked_by_lead_bank")
 
-        return Decision(chosen, excluded, len(candidates), later)
+        return Decision(chosen, excluded, considered, later)
     # Every candidate is accounted for: the decision record keeps them all; events carry only the chosen bank's.
-    return Decision(None, excluded, len(candidates))
+    return Decision(None, excluded, considered, told)
 
 
 def _decide_sieved(
@@ -219,29 +235,8 @@ def _decide_sieved(
                 together[whole] = tuple(found[start:])
         return found
 
-    excluded: list[Excluded] = []
-    for at, tier in enumerate(tiers):
-        pairs = [(offers[i], role_at[i]) for i in bits(left & tier)]
-        eligible = _judge(need, pairs, lookup, day, one_by_one, only_officers, prices, excluded)
-        if not eligible:
-            continue
-        eligible.sort(key=lambda e: e[0])
-        _, offer, officer, role, parts, score = eligible[0]
-        chosen = Choice(need, offer, officer, role, score, parts, day)
-        excluded.extend(_outranked(eligible[1:], "outranked"))
-        below = [(offers[i], role_at[i]) for lower in tiers[at + 1 :] for i in bits(left & lower)]
-        # The lower tiers' banks' officers as they are now: a batch's later decisions change the crews in place.
-        crews = {b: tuple(lookup(b) or ()) for b in {o.bank_id for o, _ in below}}
-
-        def later(
-            below: list[tuple[Offer, BankRole | None]] = below, crews: dict[UUID, tuple[OfficerSlot, ...]] = crews
-        ) -> list[Excluded]:
-            below_told: list[Excluded] = told()
-            passed = _judge(need, below, crews.get, day, one_by_one, only_officers, prices, below_told)
-            return below_told + _outranked(passed, "outranked_by_lead_bank")
-
-        return Decision(chosen, excluded, within.bit_count(), later)
-    return Decision(None, excluded, within.bit_count(), told)
+    pairs = [[(offers[i], role_at[i]) for i in bits(left & tier)] for tier in tiers]
+    return _by_tiers(need, pairs, lookup, day, one_by_one, only_officers, prices, within.bit_count(), told)
 
 
 @lru_cache(maxsize=8)
