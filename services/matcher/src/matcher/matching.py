@@ -450,7 +450,10 @@ def _escalated(need: NeedCase, row: dict[str, Any], decision: Decision, envelope
         firm_id=need.firm_id,
         chain=need.chain,
         attempts=row["attempts"],
-        reasons=tuple(ev.Reason(code=code, products=count, params=params) for code, count, params in summary),
+        # Counted from the matcher's own reason codes and parameters (summarise): not validated again.
+        reasons=tuple(
+            ev.Reason.model_construct(code=code, products=count, params=params) for code, count, params in summary
+        ),
     )
 
 
