@@ -167,6 +167,7 @@ def generate(
     needs: int = 2_000,
     banks: int = 30,
     capacity_to_demand: float = 0.8,
+    demand_seed: int | None = None,
 ) -> Market:
     """The market. Firms, needs and banks depend only on the seed: markets with different product counts share
     them, so their figures are comparable."""
@@ -184,6 +185,8 @@ def generate(
             chains_of_bank[coop].add(chain)
 
     firm_pool = [_firm(rng) for _ in range(firms)]
+    if demand_seed is not None:  # another period's demand on the same market: the same firms, banks and products
+        rng = random.Random(demand_seed)
     stream: list[NeedCase] = []
     for _ in range(needs):
         facts, chain = rng.choice(firm_pool)

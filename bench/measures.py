@@ -6,6 +6,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from uuid import UUID
 
 from bench.baselines import greedy_first_fit
@@ -15,6 +16,7 @@ from bench.market import DAY, Market
 from contracts.values import BankRole
 from matcher.domain.market import NeedCase, OfferIndex
 from matcher.domain.planner import plan
+from matcher.domain.prices import line_prices
 from matcher.domain.quality import total_value
 from matcher.domain.routing import Decision, decide
 from matcher.domain.streaming import stream
@@ -105,7 +107,12 @@ def _record(d: Decision) -> tuple[object, ...]:
 @dataclass(frozen=True)
 class Quality:
     """One market's placements by the streaming matcher, greedy first-fit and the best integer plan found, against
-    the LP relaxation's bounds; per need (the planner's pair value: fit and the lead-bank policy) and per yuan."""
+    the LP relaxation's bounds; per need (the planner's pair value: fit and the lead-bank policy) and per yuan.
+
+    `streaming` is the matcher as it runs once it has a period's demand to learn capacity prices from (the service
+    learns them from the last 30 days); `first_period_*` the same market's first period (prices learned only from
+    the needs seen so far); `hindsight_*` the matcher with the prices learned from this very stream, known in
+    advance: what pricing lines can reach at best with a matcher that places every need it can."""
 
     lines_to_demand: float
     needs: int
@@ -125,6 +132,10 @@ class Quality:
     jain_fairness: float
     violations: int
     planner_seconds: float
+    first_period: float = 0.0
+    first_period_yuan: float = 0.0
+    hindsight: float = 0.0
+    hindsight_yuan: float = 0.0
 
     @property
     def per_need(self) -> float:
@@ -154,7 +165,8 @@ def jain(values: list[float]) -> float:
 LEARN_AT = (0.05, 0.1, 0.2, 0.4, 0.8)  # the points of the stream where capacity prices are learned again
 
 
-def quality(market: Market, planner_seconds: float = 20.0) -> Quality:
+def quality(market: Market, history: list[NeedCase], planner_seconds: float = 20.0) -> Quality:
+    """`history`: the period before, on the same market (the same firms, banks and products)."""
     needs = {n.need_id: n for n in market.needs}
     offers = {o.product_id: o for o in market.offers}
     placements: list[Placement] = []
@@ -165,10 +177,12 @@ def quality(market: Market, planner_seconds: float = 20.0) -> Quality:
                 Placement(need.need_id, decision.choice.offer.product_id, decision.choice.officer.officer_id)
             )
 
-    # The service learns capacity prices from recent demand as it runs; here from the needs streamed so far.
-    streamed = stream(
-        market.needs, market.offers, market.roles, market.officers, DAY, on_decision=placed, learn_prices=LEARN_AT
-    )
+    # The service learns capacity prices from the latest month's needs as it runs: here the period before, then
+    # the stream as it goes. The first period has only the needs streamed so far.
+    stream_ = partial(stream, market.needs, market.offers, market.roles, market.officers, DAY)
+    streamed = stream_(on_decision=placed, learn_prices=LEARN_AT, history=history)
+    first_period = stream_(learn_prices=LEARN_AT)
+    hindsight = stream_(prices=line_prices(market.needs, market.offers, market.roles, DAY, capacity_share=1.0))
     greedy = greedy_first_fit(market.needs, market.offers, market.roles, market.officers, DAY)
     index = OfferIndex(market.offers)
     started = time.perf_counter()
@@ -216,4 +230,8 @@ def quality(market: Market, planner_seconds: float = 20.0) -> Quality:
         jain_fairness=jain(list(_fill_by_bank(market, streamed).values())),
         violations=len(check(placements, needs, offers, market.officers, market.roles, DAY)),
         planner_seconds=solved_in,
+        first_period=value(first_period),
+        first_period_yuan=yuan(first_period),
+        hindsight=value(hindsight),
+        hindsight_yuan=yuan(hindsight),
     )

@@ -190,17 +190,28 @@ def _prices(offers: list[Offer], settings: MatcherSettings) -> dict[UUID, float]
 async def refresh_prices(conn: Connection, settings: MatcherSettings, *, now: datetime | None = None) -> int:
     """Learn the capacity prices again: the latest needs of the last `price_window_days` (at most
     `price_sample_needs`; what was asked, whatever became of it) against the share of every line's period that
-    window is. Returns how many lines have a price."""
+    sample stands for. Returns how many lines have a price."""
     now = now or datetime.now(UTC)
-    sample = await needs.latest(conn, settings.price_sample_needs, now - timedelta(days=settings.price_window_days))
-    share = min(1.0, settings.price_window_days / settings.line_period_days)
+    sample, oldest = await needs.latest(
+        conn, settings.price_sample_needs, now - timedelta(days=settings.price_window_days)
+    )
     prices: dict[UUID, float] = {}
-    if sample:
+    if sample and oldest is not None:
         offers = [o for o in await market.all_offers(conn) if not o.withdrawn]
         roles = await market.all_roles(conn)
+        share = sample_share(now - oldest, settings)
         prices = line_prices(sample, offers, roles, now.astimezone(CHINA).date(), capacity_share=share)
     await market.replace_prices(conn, prices, now)
     return len(prices)
+
+
+def sample_share(span: timedelta, settings: MatcherSettings) -> float:
+    """The share of a line's period the demand sample stands for: the time from its oldest need to now. When the
+    window holds more needs than the sample takes, the sample is the last days of it, not the whole window (a month
+    of lines against a week of demand would leave every line unpriced); a young market's few days, not a month.
+    At least a day, so a handful of needs minutes old does not price every line as if it were empty."""
+    days = min(max(span / timedelta(days=1), 1.0), settings.price_window_days)
+    return min(1.0, days / settings.line_period_days)
 
 
 # What stops a need now but may not for long: a line or a whole-chain line held by open proposals, officers at their

@@ -41,8 +41,8 @@ async def test_learned_prices_keep_the_lead_line_for_the_needs_only_it_can_serve
     await a_month_of_demand(matcher)
     async with matcher.pool.acquire() as conn, conn.transaction():
         priced = await matching.refresh_prices(conn, MatcherSettings())
-    # A month of the lead line (60M × 30/365 ≈ 4.9M) against 40M of needs only it may serve: priced. The other
-    # line (≈ 74M a month) holds every other need: free.
+    # The sample spans 24 days (its oldest need): 24/365 of the lead line (≈ 3.9M) against 40M of needs only it may
+    # serve: priced. The other line (≈ 59M for those days) holds every other need: free.
     prices = dict(await matcher.pool.fetch("SELECT product_id, price FROM line_prices"))
     assert priced == 1
     assert prices[lead.products[0]] > 0

@@ -4,11 +4,14 @@ them — the lead bank still chosen whenever its line is not worth more to other
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from decimal import Decimal
 
 from matcher.domain.prices import line_prices
 from matcher.domain.routing import decide
 from matcher.domain.streaming import stream
+from matcher.matching import sample_share
+from matcher.settings import MatcherSettings
 
 from .cases import DAY, LEAD, OTHER, need, offer, officers, roles
 
@@ -45,3 +48,15 @@ def test_an_unpriced_market_still_goes_to_the_lead_bank_first() -> None:
     chosen = decide(needs[0], [lead, other], roles(), officers(LEAD, OTHER), DAY, prices=prices).choice
     assert chosen is not None
     assert chosen.offer.bank_id == LEAD
+
+
+def test_the_sample_is_priced_against_the_days_it_stands_for() -> None:
+    settings = MatcherSettings()  # a 30-day window, lines granted for 365 days
+    # A busy month: the 2,000 latest needs came in the last 6 days, so they meet 6 days' worth of every line.
+    assert sample_share(timedelta(days=6), settings) == 6 / 365
+    # A quiet month: the sample is the whole window.
+    assert sample_share(timedelta(days=30), settings) == 30 / 365
+    # Minutes of demand are read as a day's: never a line priced as if nothing of it were there.
+    assert sample_share(timedelta(minutes=5), settings) == 1 / 365
+    # A line granted for less than the window: the whole line.
+    assert sample_share(timedelta(days=30), MatcherSettings(line_period_days=10)) == 1.0

@@ -133,16 +133,16 @@ async def record_batch(conn: Connection, proposals: list[ProposalRow], escalatio
     )
 
 
-async def latest(conn: Connection, count: int, since: datetime) -> list[NeedCase]:
+async def latest(conn: Connection, count: int, since: datetime) -> tuple[list[NeedCase], datetime | None]:
     """The latest `count` needs received since `since`, oldest first (whatever became of them: demand, not what was
-    placed)."""
+    placed), and when the oldest of them was received: the time the sample stands for."""
     rows = await conn.fetch(
         """SELECT need_id, firm_id, chain, terms, firm, position, first_loan, received_at FROM needs
            WHERE received_at >= $2 ORDER BY received_at DESC LIMIT $1""",
         count,
         since,
     )
-    return [case_of(r) for r in reversed(rows)]
+    return [case_of(r) for r in reversed(rows)], (rows[-1]["received_at"] if rows else None)
 
 
 def case_of(row: Any) -> NeedCase:
