@@ -34,6 +34,11 @@ class NeedCase:
     position: ChainPosition
     first_loan: bool = False
 
+    @cached_property
+    def memo(self) -> dict[Any, Any]:
+        """Values derived from the need alone (the honours it holds on a day), kept for as long as the need."""
+        return {}
+
 
 @dataclass(frozen=True)
 class Offer:
@@ -73,7 +78,7 @@ class Offer:
         chain_free = None if self.chain_free is None else str(self.chain_free)
         return [str(self.product_id), self.version, str(self.disbursed), str(self.reserved), self.withdrawn, chain_free]
 
-    @property
+    @cached_property
     def committed_fraction(self) -> float:
         if self.terms.capacity <= 0:
             return 1.0

@@ -91,12 +91,13 @@ def pick_officer(
     """The least loaded officer who covers the need's chain and town and has room; never one who passed it on."""
     chain, town = need.chain, need.firm.town
     best: OfficerSlot | None = None
-    best_key: tuple[float, UUID] | None = None
+    best_load = 0.0
     for o in officers:
         if o.covers(chain, town) and (not skip or o.officer_id not in skip):
-            key = (o.load, o.officer_id)
-            if best_key is None or key < best_key:
-                best, best_key = o, key
+            load = o.load
+            # Ties go to the lowest officer id (UUIDs order by their int; comparing the ints is the same order).
+            if best is None or load < best_load or (load == best_load and o.officer_id.int < best.officer_id.int):
+                best, best_load = o, load
     return best
 
 
@@ -212,22 +213,23 @@ def _decide_sieved(
                  for i in bits(skipped)]  # fmt: skip
         explained, together = sieve.explained, sieve.explained_sets
         for name, rule, fail in failing:
-            side = sieve.side(name, need, day)
-            whole = None if side is None else (name, fail, side & fail)
+            facet = sieve.facet(name, need, day)
+            whole = None if facet is None else (name, fail, facet[0] & fail, facet[1])
             if whole is not None and (known_set := together.get(whole)) is not None:
                 found.extend(known_set)  # the same offers excluded for the same reasons as for an earlier need
                 continue
             start = len(found)
             for i in bits(fail):
-                key = (i, name, 0 if side is None else (side >> i) & 1)
-                if side is not None and (known := explained.get(key)) is not None:
-                    found.append(known)
-                    continue
+                if facet is not None:
+                    key = (i, name, (facet[0] >> i) & 1, facet[1])
+                    if (known := explained.get(key)) is not None:
+                        found.append(known)
+                        continue
                 broken = rule(need, offers[i], role_at[i], day)
                 if broken is None:  # a set and its rule disagree: a defect, never a silent wrong record
                     raise RuntimeError(f"rule {name}: product {offers[i].product_id} passes it but its set excluded it")
                 found.append(Excluded(offers[i].bank_id, offers[i].product_id, name, broken.code, broken.params))
-                if side is not None:
+                if facet is not None:
                     explained[key] = found[-1]
             if whole is not None:
                 if len(together) > 20_000:

@@ -9,9 +9,11 @@ import hashlib
 import json
 import math
 from datetime import date
+from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
-from contracts.values import BankRole
+from contracts.values import BankRole, HonourCode
 from matcher.domain.market import NeedCase, Offer, OfficerSlot
 
 WEIGHTS: dict[str, float] = {
@@ -50,32 +52,64 @@ def centrality(value: float, low: float, high: float) -> float:
 def values(
     need: NeedCase, offer: Offer, role: BankRole | None, officer: OfficerSlot | None, day: date
 ) -> dict[str, float]:
-    """Each component's value in [0, 1]; cheap, so every eligible candidate can be scored."""
-    t, n = offer.terms, need.terms
+    """Each component's value in [0, 1]; cheap, so every eligible candidate can be scored: what depends on the offer
+    alone is computed once per offer (an offer is replaced, never changed, when its line moves)."""
+    pace, low, high, term_low, term_high, rate_min, favoured = _own(offer)
+    n = need.terms
     result = {
         "lead_bank": 1.0 if role is BankRole.LEAD else 0.5 if role is BankRole.COOPERATING else 0.0,
         "chain_confirmation": (0.6 if need.position.link_confirmed else 0.0)
         + (0.4 if need.position.receivable_id is not None else 0.0),
-        "capacity_pacing": pacing(offer.committed_fraction),
-        "rate_fit": 0.5
-        if n.max_annual_rate is None or n.max_annual_rate <= 0
-        else max(0.0, min(1.0, float((n.max_annual_rate - t.rate_min) / n.max_annual_rate) * 4)),
-        "amount_fit": centrality(float(n.amount), float(t.amount_min), float(t.amount_max)),
-        "term_fit": centrality(n.term_months, t.term_min_months, t.term_max_months),
-        "honours": 1.0 if _favoured(need, offer, day) else 0.0,
+        "capacity_pacing": pace,
+        "rate_fit": _rate_fit(n.max_annual_rate, rate_min),
+        "amount_fit": centrality(float(n.amount), low, high),
+        "term_fit": centrality(n.term_months, term_low, term_high),
+        "honours": 1.0 if favoured and not favoured.isdisjoint(_held(need, day)) else 0.0,
     }
     if officer is not None:
         result["officer_load"] = 1 - officer.load
     return result
 
 
+def _own(offer: Offer) -> tuple[float, float, float, int, int, Decimal, frozenset[HonourCode]]:
+    """The parts of a score the offer alone decides: its line's pacing, its ranges, its rate and favoured honours."""
+    own = offer.memo.get("score:own")
+    if own is None:
+        t = offer.terms
+        own = offer.memo["score:own"] = (
+            pacing(offer.committed_fraction),
+            float(t.amount_min),
+            float(t.amount_max),
+            t.term_min_months,
+            t.term_max_months,
+            t.rate_min,
+            frozenset(t.honours_favoured),
+        )
+    return own
+
+
+@lru_cache(maxsize=4096)
+def _rate_fit(ceiling: Decimal | None, rate_min: Decimal) -> float:
+    """Room under the firm's rate ceiling (a handful of ceilings and rates: computed once per pair of them)."""
+    if ceiling is None or ceiling <= 0:
+        return 0.5
+    return max(0.0, min(1.0, float((ceiling - rate_min) / ceiling) * 4))
+
+
+def _held(need: NeedCase, day: date) -> frozenset[HonourCode]:
+    """The honours the firm holds on the day, once per need and day (each of its candidates asks)."""
+    held = need.memo.get(day)
+    if held is None:
+        held = need.memo[day] = frozenset(
+            h.code for h in need.firm.honours if h.valid_from <= day and (h.valid_until is None or day <= h.valid_until)
+        )
+    return held
+
+
 def _favoured(need: NeedCase, offer: Offer, day: date) -> set[str]:
     if not offer.terms.honours_favoured:
         return set()
-    held = {
-        h.code for h in need.firm.honours if h.valid_from <= day and (h.valid_until is None or day <= h.valid_until)
-    }
-    return {h.value for h in held & set(offer.terms.honours_favoured)}
+    return {h.value for h in _held(need, day) & set(offer.terms.honours_favoured)}
 
 
 def total_of(parts: dict[str, float]) -> float:

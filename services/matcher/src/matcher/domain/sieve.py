@@ -94,8 +94,8 @@ class Sieve:
         self._term_max = _Threshold([t.term_max_months for t in terms])
         self._rate_min = _Threshold([t.rate_min for t in terms])
         self._sets: dict[Hashable, int] = {}
-        self.explained: dict[tuple[int, str, int], Any] = {}  # see `side`: by offer, rule and side
-        self.explained_sets: dict[tuple[str, int, int], tuple[Any, ...]] = {}  # by rule, offers and sides
+        self.explained: dict[tuple[int, str, int, Hashable], Any] = {}  # see `facet`: by offer, rule and facet
+        self.explained_sets: dict[tuple[str, int, int, Hashable], tuple[Any, ...]] = {}  # by rule, offers, facets
         self._roles: tuple[ChainRoles, str, date, tuple[BankRole | None, ...], tuple[int, int, int]] | None = None
         self._passing = self._rules()
 
@@ -141,20 +141,33 @@ class Sieve:
             "collateral": self._collateral,
         }
 
-    def side(self, name: str, need: NeedCase, day: date) -> int | None:
-        """For a rule whose exclusion of an offer says the same for every need on the same side of the offer's
-        bounds, which offers `need` is below (amount or term under the minimum) — 0 when the rule has one side —
-        so the exclusion is composed once per offer and side and kept in `explained`; None when it depends on more
-        of the need (a town, a ceiling, a date)."""
+    def facet(self, name: str, need: NeedCase, day: date) -> tuple[int, Hashable] | None:
+        """What of `need` a rule's exclusion of an offer depends on, when that is little: the offers the need is
+        below (amount or term under the minimum; 0 when the rule has one side), and the need's value the words
+        name (its town, size, rate ceiling, chain-master confirmation; None when only the offer's terms speak). An
+        exclusion is then composed once per offer and facet and kept in `explained`. None when it depends on more
+        of the need (an expired consent's date)."""
         if name == "amount_range":
-            return self.all & ~self._amount_min.at_most(need.terms.amount)
+            return self.all & ~self._amount_min.at_most(need.terms.amount), None
         if name == "term_range":
-            return self.all & ~self._term_min.at_most(need.terms.term_months)
+            return self.all & ~self._term_min.at_most(need.terms.term_months), None
         if name == "consent":  # within the consent's dates, its scope alone says why (lead bank only, chain banks)
             if need.terms.consent_until < day:
                 return None
-            return self.all if need.terms.consent_scope is ConsentScope.CHAIN_BANKS else 0
-        return 0 if name in _ONE_SIDED else None
+            return (self.all if need.terms.consent_scope is ConsentScope.CHAIN_BANKS else 0), None
+        if name in _ONE_SIDED:
+            return 0, None
+        if name == "town":
+            return 0, need.firm.town
+        if name == "size_class":
+            return 0, need.firm.size_class
+        if name == "rate_ceiling":  # the words quote the ceiling as written: 0.045 and 0.0450 are two facets
+            return 0, str(need.terms.max_annual_rate)
+        if name == "chain_master_confirmation":
+            p = need.position
+            due = p.receivable_due
+            return 0, (p.link_confirmed, p.receivable_id is None, p.receivable_amount is None, due, due and due < day)
+        return None
 
     def __len__(self) -> int:
         return len(self.offers)
