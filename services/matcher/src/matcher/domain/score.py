@@ -11,6 +11,7 @@ import math
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from operator import mul
 from typing import NamedTuple
 
 from contracts.values import BankRole, HonourCode
@@ -63,7 +64,7 @@ def values(
         "capacity_pacing": pace,
         "rate_fit": _rate_fit(n.max_annual_rate, rate_min),
         "amount_fit": centrality(float(n.amount), low, high),
-        "term_fit": centrality(n.term_months, term_low, term_high),
+        "term_fit": _term_fit(n.term_months, term_low, term_high),
         "honours": 1.0 if favoured and not favoured.isdisjoint(_held(need, day)) else 0.0,
     }
     if officer is not None:
@@ -86,6 +87,12 @@ def _own(offer: Offer) -> tuple[float, float, float, int, int, Decimal, frozense
             frozenset(t.honours_favoured),
         )
     return own
+
+
+@lru_cache(maxsize=4096)
+def _term_fit(months: int, low: int, high: int) -> float:
+    """A term's centrality in a product's range (a few dozen terms and ranges: computed once per triple)."""
+    return centrality(months, low, high)
 
 
 @lru_cache(maxsize=4096)
@@ -113,7 +120,7 @@ def _favoured(need: NeedCase, offer: Offer, day: date) -> set[str]:
 
 
 def total_of(parts: dict[str, float]) -> float:
-    return round(sum([WEIGHTS[name] * value for name, value in parts.items()]), 4)
+    return round(sum(map(mul, map(WEIGHTS.__getitem__, parts), parts.values())), 4)
 
 
 class Part(NamedTuple):
