@@ -31,13 +31,13 @@ from contracts import firms as firm_ev
 from contracts import matcher as match_ev
 from lianrong_platform import outbox
 from lianrong_platform.db import Connection, create_pool, migrate_dsn
-from lianrong_platform.kafka.consumer import Handler
+from lianrong_platform.kafka.consumer import EventConsumer, Handler
 from lianrong_platform.kafka.producer import idempotent_producer
 from lianrong_platform.kafka.topics import catalogue_topics, ensure_topics
 from lianrong_platform.logging import configure_logging
 from lianrong_platform.outbox import OutboxRelay
 from lianrong_platform.runtime import tune_gc
-from lianrong_platform.testing.kafka import running_consumer
+from lianrong_platform.testing.kafka import skip_history
 from matcher.adapters import postgres_market as store
 from matcher.bootstrap import SPEC
 from matcher.entrypoints.consumer import build_handlers
@@ -163,47 +163,112 @@ async def scratch_database(admin_dsn: str, migrations: Any, name: str) -> AsyncI
 async def _through(
     bootstrap: str,
     dsn: str,
-    pool: asyncpg.Pool,
-    handlers: Mapping[str, Handler],
+    service: _Service,
     topics: tuple[str, ...],
     events: list[firm_ev.NeedSubmitted],
+    warm_up: firm_ev.NeedSubmitted,
     progress: Callable[[int], None],
     name: str,
 ) -> tuple[float, list[Any]]:
     """Seconds from the first need produced to the last reply consumed, and the replies.
 
-    The relay runs in a process of its own, as it is deployed (supervisord, a Deployment of its own); the needs are
-    encoded before the clock starts, as the firms service encodes them in its own process."""
+    The consumer and the relay each run in a process of their own, as they are deployed (supervisord, a Deployment
+    each): producing the needs and reading the replies is the load, not the system measured, and does not share
+    their processor. One need goes through first, before the clock: the consumer has its partitions and the relay
+    its leadership when the first counted need is produced. The needs are encoded before the clock starts, as the
+    firms service encodes them in its own process."""
     reader = await WarmReader.open(bootstrap, match_ev.MATCH_EVENTS)
     wanted = {str(e.need_id).encode() for e in events}
     payloads = [(e.topic, encode(e), e.key) for e in events]
-    relay = _relay_process(bootstrap, dsn, name)
+    group = f"{name}-{uuid.uuid4().hex[:8]}"
+    await skip_history(bootstrap, group, list(topics))
+    workers = [
+        _spawn(_consumer_main, bootstrap, dsn, name, group, topics, service),
+        _spawn(_relay_main, bootstrap, dsn, name),
+    ]
+    producer = idempotent_producer(bootstrap, client_id=f"{name}-load")
+    await producer.start()
     try:
-        async with running_consumer(bootstrap, pool, handlers, topics, group_prefix=name) as peer:
-            await asyncio.sleep(1.0)  # the consumer has its partitions, the relay its leadership
-            started = time.perf_counter()
-            collecting = asyncio.create_task(reader.collect(len(events), 900, lambda key: key in wanted))
-            for i, (topic, value, key) in enumerate(payloads):
-                await peer.producer.send(topic, value=value, key=key)
-                if i % 500 == 0:
-                    progress(i)
-            await peer.producer.flush()
-            records = await collecting
-            elapsed = time.perf_counter() - started
+        await producer.send_and_wait(warm_up.topic, value=encode(warm_up), key=warm_up.key)
+        first = str(warm_up.need_id).encode()
+        if not await reader.collect(1, 120, lambda key: key == first):
+            raise RuntimeError(f"{name}: the warm-up need got no reply in 120 s")
+        started = time.perf_counter()
+        collecting = asyncio.create_task(reader.collect(len(events), 900, lambda key: key in wanted))
+        for i, (topic, value, key) in enumerate(payloads):
+            await producer.send(topic, value=value, key=key)
+            if i % 500 == 0:
+                progress(i)
+        await producer.flush()
+        records = await collecting
+        elapsed = time.perf_counter() - started
     finally:
+        await producer.stop()
         await reader.close()
-        relay.terminate()
-        relay.join(20)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.join(30)
     progress(len(events))
     if len({r.key for r in records}) < len(events):
         raise RuntimeError(f"{name}: only {len(records)} of {len(events)} replies arrived")
     return elapsed, records
 
 
-def _relay_process(bootstrap: str, dsn: str, name: str) -> multiprocessing.process.BaseProcess:
-    relay = multiprocessing.get_context("spawn").Process(target=_relay_main, args=(bootstrap, dsn, name), daemon=True)
-    relay.start()
-    return relay
+@dataclass(frozen=True)
+class _Service:
+    """What the consumer process runs (picklable: the process is spawned): the matcher's handlers, or the no-logic
+    answer with a reply of the given bytes."""
+
+    matcher: bool
+    reply: bytes = b""
+
+    def handlers(self) -> Mapping[str, Handler]:
+        if self.matcher:
+            return build_handlers(MatcherSettings(sla_seconds=86400, sla_working_hours=False))
+        reply = decode(self.reply)
+        assert isinstance(reply, match_ev.MatchProposed)
+
+        async def answer(conn: Connection, event: Event) -> None:
+            assert isinstance(event, firm_ev.NeedSubmitted)
+            await outbox.record(conn, reply.model_copy(update={"event_id": uuid.uuid4(), "need_id": event.need_id}))
+
+        return {firm_ev.NeedSubmitted.model_fields["type"].default: answer}
+
+
+def _spawn(target: Callable[..., None], *args: Any) -> multiprocessing.process.BaseProcess:
+    worker = multiprocessing.get_context("spawn").Process(target=target, args=args, daemon=True)
+    worker.start()
+    return worker
+
+
+def _consumer_main(bootstrap: str, dsn: str, name: str, group: str, topics: tuple[str, ...], service: _Service) -> None:
+    """The service's consumer as it runs deployed: its own process, the services' collector settings, stopped by
+    SIGTERM."""
+    configure_logging(f"{name}-consumer", "console", "WARNING")
+    tune_gc()
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        pool = await create_pool(dsn, max_size=4)
+        producer = idempotent_producer(bootstrap, client_id=f"{name}-consumer")
+        await producer.start()
+        try:
+            await EventConsumer(
+                group=group,
+                topics=topics,
+                bootstrap_servers=bootstrap,
+                pool=pool,
+                producer=producer,
+                handlers=service.handlers(),
+                decode=decode,
+            ).run(stop)
+        finally:
+            await producer.stop()
+            await pool.close()
+
+    asyncio.run(run())
 
 
 def _relay_main(bootstrap: str, dsn: str, name: str) -> None:
@@ -239,12 +304,11 @@ async def matcher_pipeline(
     bootstrap: str, admin_dsn: str, market: Market, count: int, progress: Callable[[int], None]
 ) -> tuple[Run, Spread, match_ev.MatchProposed]:
     await ensure_topics(bootstrap, catalogue_topics())
-    events = needs_of(market, count)
+    warm_up, *events = needs_of(market, count + 1)
     async with scratch_database(admin_dsn, SPEC.migrations, "matcher") as (dsn, pool):
         await _load(pool, market)
-        settings = MatcherSettings(sla_seconds=86400, sla_working_hours=False)
         elapsed, records = await _through(
-            bootstrap, dsn, pool, build_handlers(settings), tuple(SPEC.consumes), events, progress, "matcher-bench"
+            bootstrap, dsn, _Service(matcher=True), tuple(SPEC.consumes), events, warm_up, progress, "matcher-bench"
         )
         async with pool.acquire() as conn:
             row = await conn.fetchrow(
@@ -281,16 +345,11 @@ async def noop_topology(
     progress: Callable[[int], None],
 ) -> Run:
     """The matcher's topology with no matching: each need answered by a reply as large as the matcher's."""
-
-    async def answer(conn: Connection, event: Event) -> None:
-        assert isinstance(event, firm_ev.NeedSubmitted)
-        await outbox.record(conn, reply.model_copy(update={"event_id": uuid.uuid4(), "need_id": event.need_id}))
-
-    events = needs_of(market, count)
-    async with scratch_database(admin_dsn, None, "noop") as (dsn, pool):
-        handlers = {firm_ev.NeedSubmitted.model_fields["type"].default: answer}
+    warm_up, *events = needs_of(market, count + 1)
+    async with scratch_database(admin_dsn, None, "noop") as (dsn, _):
+        service = _Service(matcher=False, reply=encode(reply))
         elapsed, records = await _through(
-            bootstrap, dsn, pool, handlers, (firm_ev.NEED_EVENTS,), events, progress, "noop-bench"
+            bootstrap, dsn, service, (firm_ev.NEED_EVENTS,), events, warm_up, progress, "noop-bench"
         )
     return Run(
         count,

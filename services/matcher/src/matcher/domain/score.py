@@ -120,7 +120,7 @@ def _favoured(need: NeedCase, offer: Offer, day: date) -> set[str]:
 
 
 def total_of(parts: dict[str, float]) -> float:
-    return round(sum(map(mul, map(WEIGHTS.__getitem__, parts), parts.values())), 4)
+    return round(float(sum(map(mul, map(WEIGHTS.__getitem__, parts), parts.values()))), 4)
 
 
 class Part(NamedTuple):
