@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -26,7 +27,7 @@ from matcher.adapters import postgres_needs as needs
 from matcher.adapters.postgres_decisions import DecisionRow
 from matcher.domain.market import ChainRoles, NeedCase, Offer, OfficerSlot
 from matcher.domain.prices import line_prices
-from matcher.domain.reasons import summarise
+from matcher.domain.reasons import describe, summarise
 from matcher.domain.record import Skips, inputs_of, outcome_of
 from matcher.domain.routing import Decision, decide
 from matcher.domain.score import WEIGHTS, weights_version
@@ -425,18 +426,13 @@ def _proposed(
         reserved_amount=p.amount,
         attempt=p.attempt,
         score=p.score,
-        # Built from the matcher's own checked values (names, weights, explanations cut to 500): not validated again.
-        components=tuple(ev.ScoreComponent.model_construct(**part._asdict()) for part in choice.components),
+        components=tuple(
+            _component(part.name, part.weight, part.value, part.explanation, tuple(part.params.items()))
+            for part in choice.components
+        ),
         # The addressed bank learns why its own products were or were not chosen, never another bank's.
         excluded=tuple(
-            ev.Exclusion.model_construct(
-                bank_id=e.bank_id,
-                product_id=e.product_id,
-                rule=e.rule,
-                code=e.code,
-                params=e.params,
-                detail=e.detail[:500],
-            )
+            _exclusion(e.bank_id, e.product_id, e.rule, e.code, tuple(e.params.items()))
             for e in decision.excluded
             if e.bank_id == p.bank_id
         ),
@@ -461,11 +457,39 @@ def _escalated(need: NeedCase, row: dict[str, Any], decision: Decision, envelope
         firm_id=need.firm_id,
         chain=need.chain,
         attempts=row["attempts"],
-        # Counted from the matcher's own reason codes and parameters (summarise): not validated again.
-        reasons=tuple(
-            ev.Reason.model_construct(code=code, products=count, params=params) for code, count, params in summary
-        ),
+        reasons=tuple(_reason(code, count, tuple(params.items())) for code, count, params in summary),
     )
+
+
+# The parts of events, built from the matcher's own checked values (names, weights, codes, explanations cut to 500)
+# and not validated again; frozen, so one instance serves every event with the same content: most parts repeat
+# (the lead bank's component, `line_insufficient` on 3 products, one product's exclusion for many needs).
+@lru_cache(maxsize=65_536)
+def _component(
+    name: str, weight: float, value: float, explanation: str, params: tuple[tuple[str, str], ...]
+) -> ev.ScoreComponent:
+    return ev.ScoreComponent.model_construct(
+        name=name, weight=weight, value=value, explanation=explanation, params=dict(params)
+    )
+
+
+@lru_cache(maxsize=65_536)
+def _exclusion(
+    bank_id: UUID, product_id: UUID, rule: str, code: str, params: tuple[tuple[str, str], ...]
+) -> ev.Exclusion:
+    return ev.Exclusion.model_construct(
+        bank_id=bank_id,
+        product_id=product_id,
+        rule=rule,
+        code=code,
+        params=dict(params),
+        detail=describe(code, dict(params))[:500],
+    )
+
+
+@lru_cache(maxsize=16_384)
+def _reason(code: str, count: int, params: tuple[tuple[str, str], ...]) -> ev.Reason:
+    return ev.Reason.model_construct(code=code, products=count, params=dict(params))
 
 
 async def _escalate(

@@ -71,9 +71,9 @@ async def insert_needs(conn: Connection, cases: list[NeedCase]) -> list[tuple[Ne
         [c.need_id for c in cases],
         [c.firm_id for c in cases],
         [c.chain for c in cases],
-        [c.terms.model_dump(mode="json") for c in cases],
-        [c.firm.model_dump(mode="json") for c in cases],
-        [c.position.model_dump(mode="json") for c in cases],
+        [c.recorded[0] for c in cases],
+        [c.recorded[1] for c in cases],
+        [c.recorded[2] for c in cases],
         [c.first_loan for c in cases],
     )
     inserted = {r["need_id"]: dict(r) for r in rows}

@@ -39,6 +39,16 @@ class NeedCase:
         """Values derived from the need alone (the honours it holds on a day), kept for as long as the need."""
         return {}
 
+    @cached_property
+    def recorded(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """Its terms, firm and position as JSON values: what the needs table and the decision record keep (once per
+        need, for both)."""
+        return (
+            self.terms.model_dump(mode="json"),
+            self.firm.model_dump(mode="json"),
+            self.position.model_dump(mode="json"),
+        )
+
 
 @dataclass(frozen=True)
 class Offer:

@@ -59,18 +59,25 @@ _UNSAID = frozenset({"line_insufficient", "chain_line_insufficient", "outranked"
 def summarise(excluded: Iterable[tuple[str, Mapping[str, str]]]) -> list[tuple[str, int, dict[str, str]]]:
     """Reasons counted over products, most frequent first, with no bank or product named: (code, products,
     params)."""
-    counts: dict[str, int] = {}
-    best: dict[str, dict[str, str]] = {}
+    by_code: dict[str, list[Mapping[str, str]]] = {}
     for code, params in excluded:
-        counts[code] = counts.get(code, 0) + 1
+        found = by_code.get(code)
+        if found is None:
+            by_code[code] = [params]
+        else:
+            found.append(params)
+    summary = []
+    for code, all_params in by_code.items():
         nearest = _NEAREST.get(code)
         if code in _UNSAID:
-            best[code] = {}
-        elif code not in best:
-            best[code] = dict(params)
-        elif nearest is not None:
+            best: dict[str, str] = {}
+        elif nearest is None or len(all_params) == 1:
+            best = dict(all_params[0])
+        else:  # the first of the highest (or lowest) figure, as products were considered
             key, highest = nearest
-            old, new = Decimal(best[code][key]), Decimal(params[key])
-            if (new > old) if highest else (new < old):
-                best[code] = dict(params)
-    return [(code, counts[code], best[code]) for code in sorted(counts, key=lambda c: (-counts[c], c))]
+            figures = [Decimal(p[key]) for p in all_params]
+            at = figures.index(max(figures) if highest else min(figures))
+            best = dict(all_params[at])
+        summary.append((code, len(all_params), best))
+    summary.sort(key=lambda s: (-s[1], s[0]))
+    return summary

@@ -51,9 +51,9 @@ def inputs_of(
             "firm_id": str(need.firm_id),
             "chain": need.chain,
             "first_loan": need.first_loan,
-            "terms": need.terms.model_dump(mode="json"),
-            "firm": need.firm.model_dump(mode="json"),
-            "position": need.position.model_dump(mode="json"),
+            "terms": need.recorded[0],
+            "firm": need.recorded[1],
+            "position": need.recorded[2],
         },
         "skip": [sorted(map(str, s)) for s in (skips.products, skips.banks, skips.officers)],
         "offers": [o.recorded for o in offers],  # see Offer.recorded
