@@ -119,7 +119,9 @@ class Sieve:
         return {
             "product_active": self._active,
             "product_type": self._product_type,
-            "chain": lambda n, day: self._set(("chain", n.chain), lambda o: n.chain in o.terms.chains),
+            "chain": lambda n, day: (
+                self._sets.get(("chain", n.chain)) or self._set(("chain", n.chain), lambda o: n.chain in o.terms.chains)
+            ),
             "consent": self._consent,
             "amount_range": lambda n, day: (
                 self._amount_min.at_most(n.terms.amount) & self._amount_max.at_least(n.terms.amount)
@@ -127,11 +129,14 @@ class Sieve:
             "term_range": lambda n, day: (
                 self._term_min.at_most(n.terms.term_months) & self._term_max.at_least(n.terms.term_months)
             ),
-            "size_class": lambda n, day: self._set(
-                ("size", n.firm.size_class), lambda o: n.firm.size_class in o.terms.size_classes
+            # A set already made is read without building its test (`or`: an empty set is made again, cheaply).
+            "size_class": lambda n, day: (
+                self._sets.get(("size", n.firm.size_class))
+                or self._set(("size", n.firm.size_class), lambda o: n.firm.size_class in o.terms.size_classes)
             ),
-            "town": lambda n, day: self._set(
-                ("town", n.firm.town), lambda o: not o.terms.towns or n.firm.town in o.terms.towns
+            "town": lambda n, day: (
+                self._sets.get(("town", n.firm.town))
+                or self._set(("town", n.firm.town), lambda o: not o.terms.towns or n.firm.town in o.terms.towns)
             ),
             "rate_ceiling": lambda n, day: (
                 self.all if n.terms.max_annual_rate is None else self._rate_min.at_most(n.terms.max_annual_rate)
@@ -254,9 +259,13 @@ class Sieve:
         return self._set(("active", day), active)
 
     def _product_type(self, need: NeedCase, day: date) -> int:
-        found = 0
-        for kind in need.terms.product_types:
-            found |= self._set(("type", kind), lambda o, kind=kind: o.terms.product_type is kind)  # type: ignore[misc]
+        key = ("kinds", need.terms.product_types)
+        found = self._sets.get(key)  # the union for the kinds asked, as asked
+        if found is None:
+            found = 0
+            for kind in key[1]:
+                found |= self._set(("type", kind), lambda o, kind=kind: o.terms.product_type is kind)  # type: ignore[misc]
+            self._sets[key] = found
         return found
 
     def _consent(self, need: NeedCase, day: date) -> int:
