@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from contracts.values import BankRole
@@ -247,6 +247,9 @@ def _split(rules: tuple[tuple[str, Rule], ...]) -> tuple[tuple[tuple[str, Rule],
     return tuple((n, r) for n, r in rules if n in STATIC), tuple((n, r) for n, r in rules if n not in STATIC)
 
 
+_UNPICKED: Any = object()  # no officer picked yet for the bank (None: picked, and there is none)
+
+
 def _judge(
     need: NeedCase,
     pairs: Iterable[tuple[Offer, BankRole | None]],
@@ -273,9 +276,9 @@ def _judge(
             name, (code, params) = broken
             excluded.append(Excluded(bank_id, offer.product_id, name, code, params))
             continue
-        if bank_id not in officer_of_bank:  # one pick per bank and decision
-            officer_of_bank[bank_id] = pick_officer(lookup(bank_id) or (), need, skip_officers)
-        officer = officer_of_bank[bank_id]
+        officer = officer_of_bank.get(bank_id, _UNPICKED)
+        if officer is _UNPICKED:  # one pick per bank and decision
+            officer = officer_of_bank[bank_id] = pick_officer(lookup(bank_id) or (), need, skip_officers)
         if officer is None:
             excluded.append(Excluded(bank_id, offer.product_id, "no_officer", "no_officer", {}))
             continue
