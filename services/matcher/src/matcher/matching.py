@@ -33,7 +33,7 @@ from matcher.domain.routing import Decision, decide
 from matcher.domain.score import WEIGHTS, weights_version
 from matcher.domain.sieve import Read
 from matcher.domain.sla import CHINA, deadline
-from matcher.domain.snapshot import Share
+from matcher.domain.snapshot import Share, Snapshot
 from matcher.settings import MatcherSettings
 
 log = structlog.get_logger(__name__)
@@ -288,19 +288,46 @@ async def route_new_needs(
     the outbox.
 
     If the guarded write finds that another instance took part of what the batch counted on, the batch's
-    reservations are rolled back (a savepoint) and each need is decided again on its own with fresh numbers."""
+    reservations are rolled back (a savepoint) and the batch is decided again on a fresh reading of the market (the
+    other instance's reservations are committed by then: the guarded write waited for its row locks); after
+    `BATCH_ATTEMPTS` lost races, each need is decided again on its own."""
     now = now or datetime.now(UTC)
     day = now.astimezone(CHINA).date()
     retry_at = now + timedelta(seconds=settings.retry_escalated_seconds)
     await decisions.keep_weights(conn, WEIGHTS_VERSION, WEIGHTS)
-    snapshot = await market.snapshot_for(
-        conn,
-        sorted({need.chain for need, _ in found}),
-        sorted({t.value for need, _ in found for t in need.terms.product_types}),
-    )
+    chains = sorted({need.chain for need, _ in found})
+    kinds = sorted({t.value for need, _ in found for t in need.terms.product_types})
+    for attempt in range(1, BATCH_ATTEMPTS + 1):
+        snapshot = await market.snapshot_for(conn, chains, kinds)
+        shares, outcomes, waits = _decide_batch(found, snapshot, day, now, settings)
+        try:
+            async with conn.transaction():  # a savepoint: the batch's reservations, all or none
+                if shares and not await market.reserve_batch(conn, shares):
+                    raise _RaceLost
+        except _RaceLost:
+            log.info("batch.race_lost", needs=len(found), attempt=attempt)
+            continue
+        await _write_batch(conn, outcomes, causes, settings, now, retry_at, waits)
+        return
+    for need, row in found:
+        await route_need(conn, need.need_id, settings, cause=causes[need.need_id], now=now, found=(need, row))
+
+
+BATCH_ATTEMPTS = 3  # a batch lost to another instance is decided again whole this often, then need by need
+
+
+def _decide_batch(
+    found: list[tuple[NeedCase, dict[str, Any]]],
+    snapshot: Snapshot,
+    day: date,
+    now: datetime,
+    settings: MatcherSettings,
+) -> tuple[list[Share], list[tuple[NeedCase, dict[str, Any], Decision, DecisionRow]], dict[UUID, datetime]]:
+    """Each need of the batch decided in order, each taking its share of the snapshot; their records; and the needs
+    that wait for capacity to free instead of being escalated."""
     shares: list[Share] = []
     outcomes: list[tuple[NeedCase, dict[str, Any], Decision, DecisionRow]] = []
-    waits: dict[UUID, datetime] = {}  # needs that wait for capacity to free instead of being escalated
+    waits: dict[UUID, datetime] = {}
     for need, row in found:
         skips = Skips(frozenset(row["skip_products"]), frozenset(row["skip_banks"]), frozenset(row["skip_officers"]))
         roles = snapshot.roles_for(need.chain)
@@ -321,16 +348,7 @@ async def route_new_needs(
         elif wait_until := _waits(need, row, decision, offers, officers, settings, now):
             waits[need.need_id] = wait_until
         outcomes.append((need, row, decision, record))
-    try:
-        async with conn.transaction():  # a savepoint: the batch's reservations, all or none
-            if shares and not await market.reserve_batch(conn, shares):
-                raise _RaceLost
-    except _RaceLost:
-        log.info("batch.race_lost", needs=len(found))
-        for need, row in found:
-            await route_need(conn, need.need_id, settings, cause=causes[need.need_id], now=now, found=(need, row))
-        return
-    await _write_batch(conn, outcomes, causes, settings, now, retry_at, waits)
+    return shares, outcomes, waits
 
 
 async def _write_batch(

@@ -1,8 +1,8 @@
 """Needs decided a fetched batch at a time (matching.route_new_needs): against one reading of the market that each
 decision takes its share of, written with a guarded statement per table. The batches must decide as the one-need
 path would (every record replays), never over-commit a product line, a whole-chain credit line (整链授信) or an
-officer, fall back to one-by-one decisions with fresh numbers when another instance took what a batch counted on,
-and lose nothing when an instance is killed in the middle of a stream of bursts."""
+officer, decide a batch again on fresh numbers when another instance took what it counted on (need by need if that
+keeps happening), and lose nothing when an instance is killed in the middle of a stream of bursts."""
 
 from __future__ import annotations
 
@@ -152,10 +152,52 @@ async def test_a_batch_that_lost_a_race_is_decided_again_with_fresh_numbers(
     by_product = Counter(r["product_id"] for r in await matcher.pool.fetch("SELECT product_id FROM proposals"))
     assert by_product[product] == 1
     assert sum(by_product.values()) == 4  # the other three went to the other bank
-    # Decided one by one after the race: each record holds the fresh figures, and replays.
+    # Every reading was stale, so after the batch's attempts each need was decided on its own: each record holds
+    # the fresh figures, and replays.
     recorded = await matcher.pool.fetch("SELECT inputs FROM decisions ORDER BY decided_at")
     lead_reserved = {o[3] for r in recorded for o in r["inputs"]["offers"] if o[0] == str(product)}
     assert lead_reserved == {"9000000.00", "10000000.00"}  # never the stale 0
+    async with matcher.pool.acquire() as conn:
+        assert all(d["reproduces"] for d in await explain_all(conn))
+
+
+async def test_a_batch_that_lost_a_race_once_is_decided_again_whole_on_fresh_numbers(
+    matcher: MatcherWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lead = await matcher.add_bank("lead", "东莞农村商业银行", "lead", capacity="10000000")
+    await matcher.add_bank("other", "招商银行东莞分行", None, capacity="10000000")
+    product = lead.products[0]
+    fresh_read = market.snapshot_for
+    async with matcher.pool.acquire() as conn:
+        stale = await fresh_read(conn, [CHAIN], ["order_loan"])
+    # Another instance took all but 1,000,000 of the lead bank's line after this batch's first reading.
+    await matcher.pool.execute("UPDATE products SET reserved = 9000000 WHERE product_id = $1", product)
+    readings: list[str] = []
+
+    async def stale_then_fresh(conn: Any, chains: list[str], kinds: list[str]) -> Any:
+        readings.append("stale" if not readings else "fresh")
+        return stale if len(readings) == 1 else await fresh_read(conn, chains, kinds)
+
+    monkeypatch.setattr(market, "snapshot_for", stale_then_fresh)
+    events = [need_event() for _ in range(4)]
+    cases = [NeedCase(e.need_id, e.firm_id, e.chain, e.terms, e.firm, e.position, e.first_loan) for e in events]
+    settings = MatcherSettings(sla_seconds=86400, sla_working_hours=False)
+    async with matcher.pool.acquire() as conn, conn.transaction():
+        found = await needs.insert_needs(conn, cases)
+        await matching.route_new_needs(conn, found, {e.need_id: e for e in events}, settings)
+
+    assert readings == ["stale", "fresh"]  # the second attempt read the market again, and held
+    held = await matcher.pool.fetchval("SELECT reserved FROM products WHERE product_id = $1", product)
+    assert held == Decimal(10_000_000)
+    by_product = Counter(r["product_id"] for r in await matcher.pool.fetch("SELECT product_id FROM proposals"))
+    assert by_product[product] == 1
+    assert sum(by_product.values()) == 4
+    # Each record holds the figures its decision was made on (never the stale 0: the lead line as read again,
+    # 9,000,000, then as the batch's first placement left it), and every record replays.
+    recorded = await matcher.pool.fetch("SELECT inputs FROM decisions")
+    assert len(recorded) == 4
+    lead_reserved = {o[3] for r in recorded for o in r["inputs"]["offers"] if o[0] == str(product)}
+    assert lead_reserved == {"9000000.00", "10000000.00"}
     async with matcher.pool.acquire() as conn:
         assert all(d["reproduces"] for d in await explain_all(conn))
 
