@@ -333,7 +333,9 @@ async def matcher_pipeline(
     )
     if not proposals:
         raise RuntimeError("the market placed no need: nothing to size the no-logic reply on")
-    return run, spread, proposals[0]
+    # The no-logic baseline answers every need with the proposal nearest the average size: the same bytes moved.
+    typical = min(proposals, key=lambda p: abs(len(encode(p)) - run.reply_bytes))
+    return run, spread, typical
 
 
 async def noop_topology(
