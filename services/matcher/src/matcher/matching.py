@@ -124,7 +124,7 @@ async def route_need(
             kind,
             now,
             WEIGHTS_VERSION,
-            inputs_of(need, day, skips, offers, roles, officers, prices),
+            inputs_of(need, day, skips, offers, roles, officers, prices, decision),
             outcome_of(decision, offers),
         )
         if wait_until is not None:  # wait for it before the need is escalated
@@ -337,7 +337,7 @@ def _decide_batch(
         prices = _prices(offers, settings)
         decision = _decide(need, read, roles, officers, day, skips, prices)
         record = DecisionRow(
-            _kind(row), now, WEIGHTS_VERSION, inputs_of(need, day, skips, offers, roles, officers, prices),
+            _kind(row), now, WEIGHTS_VERSION, inputs_of(need, day, skips, offers, roles, officers, prices, decision),
             outcome_of(decision, offers),
         )  # fmt: skip
         if (choice := decision.choice) is not None:

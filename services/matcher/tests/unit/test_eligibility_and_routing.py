@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from uuid import UUID
 
 import pytest
 
 from contracts.values import BankRole
 from matcher.domain.market import ChainRoles, OfferIndex
+from matcher.domain.record import Skips, inputs_of, outcome_of, replay
 from matcher.domain.routing import decide
 from matcher.domain.score import pacing
 from matcher.domain.sla import deadline
@@ -162,3 +164,29 @@ def test_deadlines_count_working_hours_only() -> None:
     due = deadline(friday_4pm, 4 * 3600, working_hours=True)
     assert due.astimezone(UTC) == datetime(2026, 11, 23, 3, 30, tzinfo=UTC)  # Monday 11:30 in Dongguan
     assert deadline(friday_4pm, 60, working_hours=False) == friday_4pm + timedelta(seconds=60)
+
+
+def test_a_record_keeps_the_officers_the_decision_sought_and_replays_from_them() -> None:
+    lead = offer(bank=LEAD)
+    coop = offer(bank=COOP)  # eligible too: outranked by the lead bank, its officer sought for the record
+    other = offer(bank=OTHER, terms={"amount_max": Decimal("500000")})  # too small: no officer is sought
+    crews = officers(LEAD, COOP, OTHER)
+    wanted = need()
+    decision = decide(wanted, [lead, coop, other], roles(), crews, DAY)
+    assert decision.choice is not None
+    assert decision.choice.offer is lead
+
+    inputs = inputs_of(wanted, DAY, Skips(frozenset(), frozenset(), frozenset()), [lead, coop, other], roles(), crews,
+                       None, decision)  # fmt: skip
+    kept = {UUID(o[0]) for o in inputs["officers"]}
+    assert kept == {crews[LEAD][0].officer_id, crews[COOP][0].officer_id}
+
+    terms = {o.product_id: (o.bank_id, o.terms) for o in (lead, coop, other)}
+    profiles = {s.officer_id: (s.bank_id, s.profile) for crew in crews.values() for s in crew}
+    replayed = replay(
+        inputs,
+        outcome_of(decision, [lead, coop, other]),
+        lambda product, _: terms[product],
+        lambda officer, _: profiles[officer],
+    )
+    assert replayed.reproduces, replayed.differences

@@ -38,9 +38,15 @@ def inputs_of(
     roles: ChainRoles,
     officers: Mapping[UUID, list[OfficerSlot]],
     prices: Mapping[UUID, float] | None = None,
+    decision: Decision | None = None,
 ) -> dict[str, Any]:
     """The decision's inputs as compact JSON: lists, not objects, for the many candidates and officers; the capacity
-    prices of the candidates' lines when the decision used any."""
+    prices of the candidates' lines when the decision used any. With the `decision`, only the officers it looked
+    at: those of the banks with a candidate that broke no rule (an officer is sought for no other bank, so the
+    replay decides the same; a record is then about half as large)."""
+    if decision is not None:
+        looked_at = consulted(decision)
+        officers = {bank: crew for bank, crew in officers.items() if bank in looked_at}
     found = {
         "prices": {str(p): price for p, price in prices.items()}
     } if prices else {}  # fmt: skip
@@ -60,6 +66,15 @@ def inputs_of(
         "roles": roles.recorded,
         "officers": [s.recorded for slots in officers.values() for s in slots],
     }  # fmt: skip
+
+
+def consulted(decision: Decision) -> set[UUID]:
+    """The banks whose officers a decision sought: the chosen one's, and those of every candidate outranked or
+    left without an officer (the candidates that broke no rule)."""
+    banks = {e.bank_id for e in decision.excluded if e.rule in ("outranked", "no_officer")}
+    if decision.choice is not None:
+        banks.add(decision.choice.offer.bank_id)
+    return banks
 
 
 def outcome_of(decision: Decision, offers: list[Offer]) -> dict[str, Any]:
