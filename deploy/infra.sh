@@ -108,15 +108,29 @@ kafka_up() {
         >"$dir/logs/format.log" 2>&1 || die "formatting Kafka storage failed: $dir/logs/format.log"
     fi
     log "starting Kafka $KAFKA_VERSION node $i of $n on 127.0.0.1:$port"
+    printf '%q ' "${jvm[@]}" kafka.Kafka "$dir/server.properties" > "$dir/start.cmd"  # to start it again below
     nohup "${jvm[@]}" kafka.Kafka "$dir/server.properties" >"$dir/logs/stdout.log" 2>&1 &
     echo $! > "$dir/kafka.pid"
   done
   for i in $(seq 1 "$n"); do
     local port dir j; port=$(broker_port "$i"); dir=$(node_dir "$i")
-    for j in $(seq 1 180); do
+    local restarts=0
+    for j in $(seq 1 400); do
       port_open "$port" && break
-      kafka_pid_of "$i" >/dev/null || die "Kafka node $i exited during start: see $dir/logs/server.log"
-      [ "$j" -lt 180 ] || die "Kafka node $i did not open port $port within 90 s: see $dir/logs/server.log"
+      if ! kafka_pid_of "$i" >/dev/null; then
+        # As for PostgreSQL: a client's socket may hold one of the node's ports for a few seconds.
+        if [ "$restarts" -lt 20 ] && tail -n 400 "$dir/logs/server.log" 2>/dev/null | grep -q "Address already in use"; then
+          restarts=$((restarts + 1))
+          log "a port of Kafka node $i is held by a connection's local end for now; starting it again in 3 s"
+          sleep 3
+          mv "$dir/logs/server.log" "$dir/logs/server.log.bind-failed"  # judge the next start by its own log
+          nohup bash -c "exec $(cat "$dir/start.cmd")" >"$dir/logs/stdout.log" 2>&1 &
+          echo $! > "$dir/kafka.pid"
+          continue
+        fi
+        die "Kafka node $i exited during start: see $dir/logs/server.log"
+      fi
+      [ "$j" -lt 400 ] || die "Kafka node $i did not open port $port within 200 s: see $dir/logs/server.log"
       sleep 0.5
     done
   done
@@ -183,8 +197,16 @@ CONF
   else
     port_open "$PG_PORT" && die "port $PG_PORT is taken by another process; set PG_PORT"
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-    pg_as "$bin/pg_ctl" -D "$PGDATA" -l "$PGHOME/server.log" -w -t 60 start >/dev/null \
-      || die "PostgreSQL did not start: $PGHOME/server.log"
+    local attempt
+    for attempt in $(seq 1 25); do
+      pg_as "$bin/pg_ctl" -D "$PGDATA" -l "$PGHOME/server.log" -w -t 60 start >/dev/null && break
+      # Our ports lie in the kernel's range for outgoing connections: a client's socket may hold the port (nothing
+      # listens on it, so the check above passed), and after it closes, TIME_WAIT keeps it for up to a minute.
+      tail -n 5 "$PGHOME/server.log" | grep -q "could not bind" && [ "$attempt" -lt 25 ] \
+        || die "PostgreSQL did not start: $PGHOME/server.log"
+      log "port $PG_PORT is held by a connection's local end for now; starting again in 3 s"
+      sleep 3
+    done
   fi
   # One database and one role per service: a service can only touch its own state.
   local s
