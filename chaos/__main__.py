@@ -20,7 +20,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from chaos.faults import Recovery, plan, recover
+from chaos.faults import Recovery, plan, recover, restore
 from chaos.load import Load
 from chaos.processes import Installation
 from chaos.reconcile import Reconciliation, reconcile
@@ -87,6 +87,10 @@ async def main(profile: str) -> int:
         recovery = await recover(installation, fault, load, os.environ["MATCHER_DATABASE_URL"], 120, old)
         print(f"  {recovery.fault:<44} back in {recovery.seconds} s", flush=True)
         recoveries.append(recovery)
+        if fault.restore is not None:
+            restored = Recovery("Kafka broker started again (3 of 3)", await restore(installation, fault, 120))
+            print(f"  {restored.fault:<44} all ready in {restored.seconds} s", flush=True)
+            recoveries.append(restored)
         await asyncio.sleep(3)
     stop.set()
     await driver

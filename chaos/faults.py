@@ -1,5 +1,6 @@
 """The faults, one at a time, each followed by a wait for recovery: every process ready again (supervisord restarts
-what died; nobody restarts anything by hand) and a need acknowledged after the fault decided by the matcher."""
+what died, its watchdog kills what hangs; nobody restarts anything by hand) and a need acknowledged after the fault
+decided by the matcher."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from dataclasses import dataclass
 
 import asyncpg
 import httpx
+from aiokafka.partitioner import murmur2
 
 from chaos.load import Load
 from chaos.processes import Installation, role_of
+from contracts.catalogue import TOPICS
 from contracts.firms import NEED_EVENTS
 
 KINDS = ("api", "consumer", "relay", "webhooks", "sender", "portal")
@@ -25,6 +28,12 @@ class Fault:
     name: str
     inject: Callable[[], Awaitable[None]]
     program: str | None = None  # whose restart (a new pid) recovery waits for
+    # What puts the installation whole again once recovery is measured (a killed broker started again): recovery is
+    # measured with the fault still in place, so it shows the system working around it.
+    restore: Callable[[], Awaitable[None]] | None = None
+    # Recovery needs a need decided on every partition of the needs topic, not just on those a dead broker did not
+    # lead: a fault of one broker is over when the partitions it led have moved.
+    every_partition: bool = False
 
 
 @dataclass
@@ -50,15 +59,28 @@ def pause(installation: Installation, program: str, seconds: float) -> Fault:
     return Fault(f"SIGSTOP {program} {seconds:.0f} s", inject)
 
 
-def kill_partition_leader(installation: Installation, down_seconds: float) -> Fault:
+def hang(installation: Installation, program: str) -> Fault:
+    """Stopped and never continued: only the watchdog (no answer on /healthz) can bring it back."""
+
+    async def inject() -> None:
+        os.kill(installation.pid(program), signal.SIGSTOP)
+
+    return Fault(f"SIGSTOP {program}, never continued", inject, program)
+
+
+def kill_partition_leader(installation: Installation) -> Fault:
+    """The leader of the needs topic's first partition killed: the two brokers left (min ISR 2) must carry on. The
+    broker is started again only after recovery is measured (the operator's step, not the system's)."""
+
     async def inject() -> None:
         leader = await asyncio.to_thread(installation.leader_of, NEED_EVENTS)
         os.kill(installation.broker_pid(leader), signal.SIGKILL)
         print(f"    broker {leader} (leader of {NEED_EVENTS}[0]) killed", flush=True)
-        await asyncio.sleep(down_seconds)
-        await asyncio.to_thread(installation.infra, "up")  # the operator's step: the broker comes back
 
-    return Fault("SIGKILL Kafka partition leader", inject)
+    async def restore() -> None:
+        await asyncio.to_thread(installation.infra, "up")
+
+    return Fault("SIGKILL Kafka partition leader (2 of 3 left)", inject, restore=restore, every_partition=True)
 
 
 def restart_postgres(installation: Installation) -> Fault:
@@ -83,7 +105,9 @@ def plan(installation: Installation, profile: str) -> list[Fault]:
         if kind == "consumer":
             program = "matcher-consumer"
         faults.append(pause(installation, program, pause_s))
-    faults.append(kill_partition_leader(installation, 8.0 if profile == "short" else 20.0))
+    hung = ["matcher-consumer"] if profile == "short" else [next(p for p in targets if role_of(p) == k) for k in KINDS]
+    faults.extend(hang(installation, p) for p in hung)
+    faults.append(kill_partition_leader(installation))
     faults.append(restart_postgres(installation))
     return faults
 
@@ -97,14 +121,34 @@ async def recover(
     async with httpx.AsyncClient() as client:
         while time.monotonic() - started < limit_s:
             restarted = fault.program is None or installation.pid(fault.program) not in (0, old_pid)
-            if restarted and await installation.all_ready(client) and await _flowing(load, matcher, started):
+            if (
+                restarted
+                and await installation.all_ready(client)
+                and await _flowing(load, matcher, started, every_partition=fault.every_partition)
+            ):
                 return Recovery(fault.name, round(time.monotonic() - started, 1))
             await asyncio.sleep(0.25)
     return Recovery(fault.name, None)
 
 
-async def _flowing(load: Load, matcher: str, since: float) -> bool:
-    """A need acknowledged after the fault began has been decided (proposed or escalated) by the matcher."""
+async def restore(installation: Installation, fault: Fault, limit_s: float) -> float | None:
+    """Put the installation whole again after a fault that stays until an operator acts; seconds until every
+    process is ready again, or None."""
+    if fault.restore is None:
+        return 0.0
+    started = time.monotonic()
+    await fault.restore()
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() - started < limit_s:
+            if await installation.all_ready(client):
+                return round(time.monotonic() - started, 1)
+            await asyncio.sleep(0.25)
+    return None
+
+
+async def _flowing(load: Load, matcher: str, since: float, *, every_partition: bool = False) -> bool:
+    """A need acknowledged after the fault began has been decided (proposed or escalated) by the matcher; with
+    `every_partition`, one on each partition of the needs topic."""
     fresh = load.acked_since(since)
     if not fresh:
         return False
@@ -113,11 +157,21 @@ async def _flowing(load: Load, matcher: str, since: float) -> bool:
     except (OSError, asyncpg.PostgresError):
         return False
     try:
-        decided = await conn.fetchval(
-            "SELECT count(*) FROM needs WHERE need_id = ANY($1::uuid[]) AND status <> 'open'", fresh
+        decided = await conn.fetch(
+            "SELECT need_id::text FROM needs WHERE need_id = ANY($1::uuid[]) AND status <> 'open'", fresh
         )
     except asyncpg.PostgresError:
         return False
     finally:
         await conn.close()
-    return bool(decided)
+    if not every_partition:
+        return bool(decided)
+    return {partition_of(r["need_id"]) for r in decided} == set(range(NEED_PARTITIONS))
+
+
+NEED_PARTITIONS = next(t.partitions for t in TOPICS if t.name == NEED_EVENTS)
+
+
+def partition_of(need_id: str) -> int:
+    """The partition the firms relay's producer puts a need on (Kafka's default partitioner: murmur2 of the key)."""
+    return (murmur2(need_id.encode()) & 0x7FFFFFFF) % NEED_PARTITIONS

@@ -16,8 +16,9 @@ SERVICES = ("firms", "banks", "matcher", "oversight", "notifier")
 # Each service's processes in deploy/services.sh's order, which gives their probe ports.
 ROLES = {"notifier": ("api", "consumer", "sender")}
 DEFAULT_ROLES = ("api", "consumer", "relay", "webhooks")
-# The demo's stand-ins for a mail server and an SMS provider: not Lianrong's, no probe, not faulted.
-STAND_INS = ("mail-catcher", "sms-stand-in")
+# The demo's stand-ins for a mail server and an SMS provider, and supervisord's own watchdog: not Lianrong's
+# services, no probe, not faulted.
+STAND_INS = ("mail-catcher", "sms-stand-in", "watchdog")
 
 
 def role_of(program: str) -> str:
@@ -82,7 +83,9 @@ class Installation:
 
     # --- infrastructure ----------------------------------------------------------------------------------------
     def infra(self, command: str) -> None:
-        subprocess.run([str(ROOT / "deploy/infra.sh"), command], env=self.env, check=True, capture_output=True)
+        done = subprocess.run([str(ROOT / "deploy/infra.sh"), command], env=self.env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"deploy/infra.sh {command} failed: {done.stderr[-2000:]}")
 
     def broker_pid(self, node: int) -> int:
         kafka = self.state / "kafka"

@@ -75,7 +75,14 @@ bootstrap() { local i out=(); for i in $(seq 1 "$(brokers)"); do out+=("127.0.0.
 kafka_pid_of() { local f; f="$(node_dir "$1")/kafka.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
 kafka_pid() { kafka_pid_of 1; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Whether something LISTENs on a port, read from the kernel's socket tables, not by connecting: our ports lie in the
+# range for outgoing connections, and a client that keeps connecting to a dead broker's port (every service does,
+# with back-off) can end up connected to itself on it (TCP self-connect), which a connect probe takes for a server.
+port_open() {
+  local hex; hex=$(printf ':%04X' "$1")
+  awk -v p="$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
+    /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
 
 # Starts every node that does not run (so `up` also brings back one broker that died while the others run).
 kafka_up() {

@@ -2,7 +2,8 @@
 # Runs Lianrong's service processes on this machine (no Docker) under supervisord: for each service an API, a
 # consumer and an outbox relay (the banks' webhook dispatcher, the notifier's sender), the portal, and the demo's
 # mail and SMS catchers (a local SMTP server writing to $LIANRONG_STATE/mail, an SMS provider stand-in). supervisord
-# starts the real Python processes (no `uv run` wrapper between), restarts what dies, and knows each one's state.
+# starts the real Python processes (no `uv run` wrapper between), restarts what dies, and knows each one's state;
+# its watchdog (deploy/supervise.py) kills a process that stops answering /healthz, so a hung one is restarted too.
 # Logs are under $LIANRONG_STATE/run.
 #
 #   deploy/services.sh up | down | status | restart <service>-<role>
@@ -114,6 +115,13 @@ autorestart=true
 redirect_stderr=true
 stdout_logfile=$RUN/sms-stand-in.log
 
+[eventlistener:watchdog]
+command=$PY $ROOT/deploy/supervise.py watchdog $RUN
+events=TICK_5
+autorestart=true
+environment=WATCHDOG_AFTER_SECONDS="${WATCHDOG_AFTER_SECONDS:-30}"
+stderr_logfile=$RUN/watchdog.log
+
 [program:portal]
 command=$PY -m portal
 autorestart=true
@@ -167,7 +175,8 @@ down() {
 }
 
 status() {
-  if running; then ctl status || true; else echo "services: not running (make run starts them)"; fi
+  # supervisorctl's own status lacks restarts and readiness: deploy/supervise.py adds them (exit 1 if one is unwell).
+  if running; then "$PY" "$ROOT/deploy/supervise.py" status "$RUN"; else echo "services: not running (make run starts them)"; fi
 }
 
 case "${1:-}" in

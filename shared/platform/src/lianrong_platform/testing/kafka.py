@@ -109,25 +109,34 @@ class TopicTail:
             await consumer.stop()
 
 
+async def log_ends(bootstrap_servers: str, topics: Sequence[str]) -> dict[TopicPartition, int]:
+    """Where each partition of `topics` ends now: the start of what comes next."""
+    probe = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    await probe.start()
+    try:
+        partitions = [TopicPartition(t, p) for t in topics for p in sorted(probe.partitions_for_topic(t) or ())]
+        return dict(await probe.end_offsets(partitions))
+    finally:
+        await probe.stop()
+
+
+async def commit_offsets(bootstrap_servers: str, group: str, offsets: Mapping[TopicPartition, int]) -> None:
+    """A new consumer group's starting point, committed before its first consumer joins."""
+    committer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=group, enable_auto_commit=False)
+    await committer.start()
+    try:
+        committer.assign(list(offsets))
+        await committer.commit(dict(offsets))
+    finally:
+        await committer.stop()
+
+
 async def skip_history(bootstrap_servers: str, group: str, topics: list[str] | tuple[str, ...]) -> None:
     """Commit the current end of `topics` for a new consumer group, so that it starts with what comes next.
 
     Shared catalogue topics keep every earlier run's events; a test's consumer should see only the test's own.
     """
-    probe = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
-    await probe.start()
-    try:
-        partitions = [TopicPartition(t, p) for t in topics for p in sorted(probe.partitions_for_topic(t) or ())]
-    finally:
-        await probe.stop()
-    committer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=group, enable_auto_commit=False)
-    await committer.start()
-    try:
-        committer.assign(partitions)
-        ends = await committer.end_offsets(partitions)
-        await committer.commit(ends)
-    finally:
-        await committer.stop()
+    await commit_offsets(bootstrap_servers, group, await log_ends(bootstrap_servers, topics))
 
 
 @dataclass(frozen=True)
@@ -149,13 +158,17 @@ async def running_consumer(
     *,
     group_prefix: str,
     beside: Sequence[Callable[[asyncpg.Pool, asyncio.Event], Coroutine[Any, Any, None]]] = (),
+    start_at: Mapping[TopicPartition, int] | None = None,
 ) -> AsyncIterator[Running]:
-    """A service's consumer loop (and what runs beside it) on a new group that starts after the topics' history.
-    Stops it all on exit."""
+    """A service's consumer loop (and what runs beside it) on a new group that starts after the topics' history,
+    or at `start_at` (a rebuild reading an earlier stretch of the log again). Stops it all on exit."""
     producer = idempotent_producer(bootstrap_servers, client_id=f"{group_prefix}-peer")
     await producer.start()
     group = f"{group_prefix}-{uuid.uuid4().hex[:8]}"
-    await skip_history(bootstrap_servers, group, list(topics))
+    if start_at is None:
+        await skip_history(bootstrap_servers, group, list(topics))
+    else:
+        await commit_offsets(bootstrap_servers, group, start_at)
     consumer = EventConsumer(
         group=group,
         topics=topics,
