@@ -36,19 +36,19 @@ from pathlib import Path
 from supervisor import childutils
 from supervisor.xmlrpc import SupervisorTransport
 
-SPAWNED = re.compile(r"^(\S+ \S+) INFO spawned: '([^']+)' with pid")
+SPAWNED = re.compile(r"^(\S+ \S+) INFO spawned: '([^']+)' with pid (\d+)")
 EXITED = re.compile(r"^(\S+ \S+) \w+ exited: (\S+) \((.*)\)$")
 STARTED = re.compile(r"INFO supervisord started with pid")
-
-
-KILLED = re.compile(r"^(\S+ \S+) watchdog: (\S+) ")
+KILLED = re.compile(r"^\S+ \S+ watchdog: (\S+) \(pid (\d+)\)", re.MULTILINE)
 STAMP = "%Y-%m-%d %H:%M:%S"
 
 
 @dataclass
 class History:
     starts: int = 0
+    pid: str = ""  # of the latest start
     last_exit: str = ""
+    exited_pid: str = ""
     exited_at: str = ""
 
 
@@ -62,16 +62,18 @@ def histories(run: Path) -> dict[str, History]:
         if STARTED.search(line):
             seen = {}
         elif m := SPAWNED.match(line):
-            seen.setdefault(m.group(2), History()).starts += 1
+            history = seen.setdefault(m.group(2), History())
+            history.starts, history.pid = history.starts + 1, m.group(3)
         elif m := EXITED.match(line):
             history = seen.setdefault(m.group(2), History())
-            history.last_exit, history.exited_at = f"{m.group(3)} at {m.group(1)[11:19]}", m.group(1)[:19]
+            history.last_exit, history.exited_pid, history.exited_at = m.group(3), history.pid, m.group(1)[11:19]
     kills = run / "watchdog.log"
-    for line in kills.read_text(errors="replace").splitlines() if kills.exists() else ():
-        if (m := KILLED.match(line)) and (history := seen.get(m.group(2))) and history.exited_at:
-            gap = time.mktime(time.strptime(history.exited_at, STAMP)) - time.mktime(time.strptime(m.group(1), STAMP))
-            if 0 <= gap <= 5:
-                history.last_exit = f"killed by the watchdog (no /healthz answer) at {history.exited_at[11:]}"
+    killed = set(KILLED.findall(kills.read_text(errors="replace")) if kills.exists() else ())
+    for name, history in seen.items():
+        if (name, history.exited_pid) in killed:
+            history.last_exit = "killed by the watchdog (no /healthz answer)"
+        if history.last_exit:
+            history.last_exit += f" at {history.exited_at}"
     return seen
 
 
