@@ -133,6 +133,29 @@ stdout_logfile=$RUN/portal.log
 CONF
 }
 
+# This installation's processes left running without their supervisord (it was killed: its children live on,
+# unwatched, holding their ports). Found by the installation's state directory in their environment, so another
+# installation's processes (the tests', the fault suite's) are never touched.
+orphans() {
+  local pid
+  for pid in $(pgrep -f -- "^$PY (-m (firms|banks|matcher|oversight|notifier|portal|aiosmtpd|notifier\.sms_stub)( |\$)|$ROOT/deploy/supervise\.py watchdog)" || true); do
+    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "LIANRONG_STATE=$STATE" && echo "$pid"
+  done
+  return 0
+}
+
+reap_orphans() {
+  local pids i
+  pids=$(orphans)
+  [ -n "$pids" ] || return 0
+  log "supervisord is gone but $(echo "$pids" | wc -l) of its processes still run: stopping them ($(echo $pids))"
+  # shellcheck disable=SC2086
+  kill -TERM $pids 2>/dev/null || true
+  for i in $(seq 1 100); do [ -n "$(orphans)" ] || return 0; sleep 0.2; done
+  # shellcheck disable=SC2046
+  kill -KILL $(orphans) 2>/dev/null || true
+}
+
 up() {
   # shellcheck disable=SC1091
   source "$STATE/env.sh"
@@ -151,6 +174,7 @@ up() {
     ctl update >&2  # a changed configuration applies; running processes stay
     ctl start all >/dev/null || true
   else
+    reap_orphans
     "$ROOT/.venv/bin/supervisord" -c "$CONF"
   fi
   for s in "${SERVICES[@]}"; do
@@ -171,12 +195,20 @@ down() {
   if [ -n "$pid" ]; then
     local i; for i in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
   fi
+  reap_orphans
   log "services stopped"
 }
 
 status() {
   # supervisorctl's own status lacks restarts and readiness: deploy/supervise.py adds them (exit 1 if one is unwell).
-  if running; then "$PY" "$ROOT/deploy/supervise.py" status "$RUN"; else echo "services: not running (make run starts them)"; fi
+  if running; then "$PY" "$ROOT/deploy/supervise.py" status "$RUN"; return; fi
+  local left; left=$(orphans)
+  if [ -z "$left" ]; then echo "services: not running (make run starts them)"; return 0; fi
+  echo "services: supervisord is NOT running, yet $(echo "$left" | wc -l) processes of this installation run unwatched:"
+  # shellcheck disable=SC2086
+  ps -o pid=,args= -p $(echo $left | tr ' ' ',') | sed 's/^/  /'
+  echo "  make down stops them; make run starts everything under supervision again"
+  return 1
 }
 
 case "${1:-}" in

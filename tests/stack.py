@@ -45,8 +45,11 @@ class Stack:
     processes: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
 
     def start(self, name: str, *args: str) -> None:
-        (LOGS / "stack").mkdir(parents=True, exist_ok=True)
-        with (LOGS / "stack" / f"{name}.log").open("wb") as out:
+        # One folder per stack (named by its state directory: portal0, demo0, …), so a later stack's processes do
+        # not overwrite the logs of the one whose test failed.
+        logs = LOGS / "stack" / self.state.name
+        logs.mkdir(parents=True, exist_ok=True)
+        with (logs / f"{name}.log").open("wb") as out:
             self.processes.append(
                 (
                     name,

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+import asyncpg
 import httpx
 import pytest
 
@@ -464,3 +465,49 @@ async def test_the_desk_is_counted_per_town_and_bank_listed_contacted_decided_in
     assert the_bank["metrics"]["desk_approved"]["count"] == 6
     contacted = await pool.fetchval("SELECT sum(count) FROM facts WHERE metric = 'desk_contacted'")
     assert contacted == 6  # by the coordinator's visit; the officer's later acceptance is not a second first contact
+
+
+async def test_an_api_whose_database_refuses_it_answers_503_with_retry_after_and_recovers(
+    infra, fresh_database, tokens
+) -> None:
+    """The database goes away under a running API (here: its role may open no more connections, and the ones it had
+    are cut, as a restart or a failover does). The API says 503 with Retry-After, a problem a client can act on, not
+    a 500 that says "a bug"; when the database takes connections again the same request answers 200."""
+    dsn = await fresh_database()
+    role = f"api_{uuid.uuid4().hex[:10]}"
+    database = dsn.rpartition("/")[2]
+    admin = await asyncpg.connect(infra.admin_dsn)
+    try:
+        await admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'lianrong'")
+        await admin.execute(f'ALTER DATABASE "{database}" OWNER TO {role}')
+        own = await asyncpg.connect(dsn)
+        try:
+            await own.execute(f"ALTER SCHEMA public OWNER TO {role}")
+        finally:
+            await own.close()
+        as_role = dsn.replace("postgres:lianrong@", f"{role}:lianrong@", 1)
+        assert as_role != dsn
+        app = create_app(SPEC, ServiceSettings(service="oversight", database_url=as_role), verifier=tokens.verifier)
+        regulator = {"Authorization": f"Bearer {tokens.issuer.issue(Role.REGULATOR, 'pboc')}"}
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://o") as client,
+        ):
+            assert (await client.get("/v1/oversight/flows", headers=regulator)).status_code == 200
+
+            await admin.execute(f"ALTER ROLE {role} CONNECTION LIMIT 0")
+            await admin.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'")
+            await asyncio.sleep(0.5)
+            for _ in range(3):  # the pool's cut connections first, then new ones the role may not open
+                gone = await client.get("/v1/oversight/flows", headers=regulator)
+                assert gone.status_code == 503, gone.text
+                assert gone.headers["retry-after"] == "2"
+                assert gone.headers["content-type"].startswith("application/problem+json")
+                assert gone.json()["type"].endswith("/unavailable")
+
+            await admin.execute(f"ALTER ROLE {role} CONNECTION LIMIT -1")
+            assert (await client.get("/v1/oversight/flows", headers=regulator)).status_code == 200
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await admin.execute(f"DROP ROLE IF EXISTS {role}")
+        await admin.close()

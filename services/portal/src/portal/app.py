@@ -17,10 +17,14 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lianrong_platform.http.middleware import BodyLimit
-from lianrong_platform.http.problems import NotFound, install_problem_handlers
+from lianrong_platform.http.problems import NotFound, Problem, install_problem_handlers
 
 STATIC = Path(__file__).parent / "static"
 FORWARDED_HEADERS = ("authorization", "content-type", "idempotency-key", "x-correlation-id", "accept")
+# Methods that may be sent again when a service's connection dropped before it answered: they change nothing (GET)
+# or the same thing twice (PUT). A POST or PATCH is never re-sent here; the caller retries it with its
+# Idempotency-Key, knowing the first may have been applied.
+RESENDABLE = ("GET", "PUT", "DELETE")
 
 
 class PortalSettings(BaseSettings):
@@ -54,7 +58,9 @@ def create_app(settings: PortalSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=None)) as client:
+        # retries=2: a connection the service refused is tried again before the caller is told it is unavailable.
+        transport = httpx.AsyncHTTPTransport(retries=2)
+        async with httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(30.0, read=None)) as client:
             app.state.client = client
             yield
 
@@ -90,7 +96,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
             content=await request.body(),
             headers={k: v for k, v in request.headers.items() if k.lower() in FORWARDED_HEADERS},
         )
-        reply = await client.send(upstream, stream=True)
+        reply = await _send(client, upstream, service)
         headers = {
             k: v
             for k, v in reply.headers.items()
@@ -122,6 +128,41 @@ def create_app(settings: PortalSettings) -> FastAPI:
         larger={"/api/firms/v1/recommendation-lists": 32 * 1024 * 1024},
     )
     return app
+
+
+async def _send(client: httpx.AsyncClient, upstream: httpx.Request, service: str) -> httpx.Response:
+    """The service's answer, or a problem that says what went wrong on the way (never a bare 500). A pooled
+    connection the service closed as it was reused (its keep-alive ran out) is the common case: sent again once
+    when the method allows it."""
+    for attempt in (1, 2):
+        try:
+            return await client.send(upstream, stream=True)
+        except (httpx.RemoteProtocolError, httpx.ReadError) as error:
+            if attempt == 1 and upstream.method in RESENDABLE:
+                continue
+            raise Problem(
+                f"the {service} service dropped the connection before answering ({type(error).__name__}); "
+                "the request may or may not have been applied: send it again with the same Idempotency-Key",
+                status=502,
+                code="upstream-dropped",
+                title="Bad gateway",
+            ) from error
+        except httpx.TimeoutException as error:
+            raise Problem(
+                f"the {service} service did not answer in time",
+                status=504,
+                code="upstream-timeout",
+                title="Gateway timeout",
+            ) from error
+        except httpx.TransportError as error:
+            raise Problem(
+                f"the {service} service cannot be reached now ({type(error).__name__}); nothing was changed",
+                status=503,
+                code="upstream-unavailable",
+                title="Service unavailable",
+                headers={"Retry-After": "2"},
+            ) from error
+    raise AssertionError("unreachable")
 
 
 def _closing(reply: httpx.Response) -> Any:

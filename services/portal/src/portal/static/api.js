@@ -14,14 +14,28 @@ class Problem extends Error {
   }
 }
 
+// A read the portal could not get through (the service restarting: 502, 503, 504, or no answer at all) is asked
+// again twice, after 0.5 and 1.5 s, before the page says so; a write is never sent again behind the person's back.
+const PASSING = new Set([502, 503, 504]);
+
 async function call(service, method, path, body, headers = {}) {
   const s = session.get();
-  const response = await fetch(`/api/${service}${path}`, {
+  const send = () => fetch(`/api/${service}${path}`, {
     method,
     headers: { ...(s ? { Authorization: `Bearer ${s.token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}),
                ...headers },
     body: body ? JSON.stringify(body) : undefined,
   });
+  let response;
+  for (const pause of method === "GET" ? [500, 1500, null] : [null]) {
+    try {
+      response = await send();
+      if (!PASSING.has(response.status) || pause === null) break;
+    } catch (error) {
+      if (pause === null) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
   if (response.status === 204) return null;
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;

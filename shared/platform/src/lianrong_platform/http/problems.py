@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -113,6 +114,18 @@ def field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+# What a lost or refused database connection raises: connection errors, a server shutting down or refusing
+# connections now (class 57: operator intervention), no connection free, a pool whose connection closed under it.
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.InterfaceError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
@@ -138,6 +151,19 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    async def on_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The database went away under the request (a restart, a failover, no connection free): nothing was
+        # committed, and the same request will work again in a moment. 503 says so; a 500 would say "a bug".
+        log.warning("http.database_unavailable", path=request.url.path, error=f"{type(exc).__name__}: {exc}")
+        return problem_response(
+            request,
+            503,
+            "unavailable",
+            "Service unavailable",
+            "The database cannot be reached for a moment; nothing was changed. Try again shortly.",
+            headers={"Retry-After": "2"},
+        )
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("http.unhandled_error", path=request.url.path)
         return problem_response(
@@ -159,4 +185,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, on_domain)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    for unavailable in UNAVAILABLE:  # handled as answers, not re-raised to the server as a crash would be
+        app.add_exception_handler(unavailable, on_unavailable)
     app.add_exception_handler(Exception, on_unexpected)
