@@ -116,7 +116,7 @@ def field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 # What a lost or refused database connection raises: connection errors, a server shutting down or refusing
 # connections now (class 57: operator intervention), no connection free, a pool whose connection closed under it.
-UNAVAILABLE: tuple[type[BaseException], ...] = (
+UNAVAILABLE: tuple[type[Exception], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.TooManyConnectionsError,
