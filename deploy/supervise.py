@@ -109,7 +109,8 @@ def readiness(url: str | None) -> str:
             reason = json.loads(error.read() or b"{}").get("reason") or ""
         except ValueError:
             reason = ""
-        return f"NOT READY ({reason or error.code})"
+        reason = " ".join(str(reason).split())  # one line in the table, however the worker worded it
+        return f"NOT READY ({(reason[:90] + '…') if len(reason) > 90 else reason or error.code})"
     except OSError as error:
         return f"no answer ({getattr(error, 'reason', error)})"
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -42,6 +43,15 @@ INBOX_PURGE_EVERY_S = 3600.0
 Decoder = Callable[[bytes], Event]
 
 PROCESSED = Counter("lianrong_events_consumed_total", "Events consumed, by outcome", ["group", "type", "outcome"])
+
+# Two transactions that met in opposite orders (a fetch applied in one transaction takes its lines run by run; the
+# deadline sweep takes one need's): PostgreSQL aborted this one. Nothing is wrong with the infrastructure or the
+# message: applied again at once, and the consumer stays ready unless it keeps happening.
+CONTENTION = (asyncpg.exceptions.SerializationError, asyncpg.exceptions.DeadlockDetectedError)
+CONTENDED = Counter(
+    "lianrong_consumer_contention_total", "Batches aborted by a deadlock or a serialization failure", ["group"]
+)
+CONTENTION_TOLERATED = 5  # in a row, before readiness says the consumer cannot apply events
 
 # Errors of the infrastructure, not of the message: retry the same message until it works.
 TRANSIENT = (
@@ -153,10 +163,15 @@ class EventConsumer:
                         continue
                     except TRANSIENT as exc:
                         # Nothing of the batch is committed: read it again once the infrastructure is back.
-                        STATUS.down(f"cannot apply events: {type(exc).__name__}: {exc}")
                         consumer.seek(tp, records[0].offset)
-                        log.warning("consumer.transient_failure", error=repr(exc), partition=tp.partition)
                         failures += 1
+                        if isinstance(exc, CONTENTION) and failures <= CONTENTION_TOLERATED:
+                            CONTENDED.labels(self.group).inc()
+                            log.info("consumer.contention_retry", error=type(exc).__name__, partition=tp.partition)
+                            await asyncio.sleep(random.uniform(0, self._retry_delay))  # let the other one finish
+                            continue
+                        STATUS.down(f"cannot apply events: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+                        log.warning("consumer.transient_failure", error=repr(exc), partition=tp.partition)
                         await asyncio.sleep(min(5.0, self._retry_delay * 2 ** min(failures, 5)))
                         continue
                     failures = 0
