@@ -130,6 +130,18 @@ def create_app(settings: PortalSettings) -> FastAPI:
     return app
 
 
+class UpstreamDropped(Problem):
+    status, code, title = 502, "upstream-dropped", "Bad gateway"
+
+
+class UpstreamUnavailable(Problem):
+    status, code, title = 503, "upstream-unavailable", "Service unavailable"
+
+
+class UpstreamTimeout(Problem):
+    status, code, title = 504, "upstream-timeout", "Gateway timeout"
+
+
 async def _send(client: httpx.AsyncClient, upstream: httpx.Request, service: str) -> httpx.Response:
     """The service's answer, or a problem that says what went wrong on the way (never a bare 500). A pooled
     connection the service closed as it was reused (its keep-alive ran out) is the common case: sent again once
@@ -140,26 +152,15 @@ async def _send(client: httpx.AsyncClient, upstream: httpx.Request, service: str
         except (httpx.RemoteProtocolError, httpx.ReadError) as error:
             if attempt == 1 and upstream.method in RESENDABLE:
                 continue
-            raise Problem(
+            raise UpstreamDropped(
                 f"the {service} service dropped the connection before answering ({type(error).__name__}); "
-                "the request may or may not have been applied: send it again with the same Idempotency-Key",
-                status=502,
-                code="upstream-dropped",
-                title="Bad gateway",
+                "the request may or may not have been applied: send it again with the same Idempotency-Key"
             ) from error
         except httpx.TimeoutException as error:
-            raise Problem(
-                f"the {service} service did not answer in time",
-                status=504,
-                code="upstream-timeout",
-                title="Gateway timeout",
-            ) from error
+            raise UpstreamTimeout(f"the {service} service did not answer in time") from error
         except httpx.TransportError as error:
-            raise Problem(
+            raise UpstreamUnavailable(
                 f"the {service} service cannot be reached now ({type(error).__name__}); nothing was changed",
-                status=503,
-                code="upstream-unavailable",
-                title="Service unavailable",
                 headers={"Retry-After": "2"},
             ) from error
     raise AssertionError("unreachable")
