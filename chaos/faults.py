@@ -28,6 +28,9 @@ class Fault:
     name: str
     inject: Callable[[], Awaitable[None]]
     program: str | None = None  # whose restart (a new pid) recovery waits for
+    # What is looked up before the clock starts (which broker leads): recovery counts only needs acknowledged after
+    # the fault itself, never ones that went through before it struck.
+    prepare: Callable[[], Awaitable[None]] | None = None
     # What puts the installation whole again once recovery is measured (a killed broker started again): recovery is
     # measured with the fault still in place, so it shows the system working around it.
     restore: Callable[[], Awaitable[None]] | None = None
@@ -72,15 +75,26 @@ def kill_partition_leader(installation: Installation) -> Fault:
     """The leader of the needs topic's first partition killed: the two brokers left (min ISR 2) must carry on. The
     broker is started again only after recovery is measured (the operator's step, not the system's)."""
 
+    broker = {"node": 0, "pid": 0}
+
+    async def prepare() -> None:
+        broker["node"] = await asyncio.to_thread(installation.leader_of, NEED_EVENTS)
+        broker["pid"] = installation.broker_pid(broker["node"])
+
     async def inject() -> None:
-        leader = await asyncio.to_thread(installation.leader_of, NEED_EVENTS)
-        os.kill(installation.broker_pid(leader), signal.SIGKILL)
-        print(f"    broker {leader} (leader of {NEED_EVENTS}[0]) killed", flush=True)
+        os.kill(broker["pid"], signal.SIGKILL)
+        print(f"    broker {broker['node']} (leader of {NEED_EVENTS}[0]) killed", flush=True)
 
     async def restore() -> None:
         await asyncio.to_thread(installation.infra, "up")
 
-    return Fault("SIGKILL Kafka partition leader (2 of 3 left)", inject, restore=restore, every_partition=True)
+    return Fault(
+        "SIGKILL Kafka partition leader (2 of 3 left)",
+        inject,
+        prepare=prepare,
+        restore=restore,
+        every_partition=True,
+    )
 
 
 def restart_postgres(installation: Installation) -> Fault:
@@ -116,6 +130,8 @@ async def recover(
     installation: Installation, fault: Fault, load: Load, matcher: str, limit_s: float, old_pid: int
 ) -> Recovery:
     """Seconds from the fault's start until the system works again, or None after `limit_s`."""
+    if fault.prepare is not None:
+        await fault.prepare()
     started = time.monotonic()
     await fault.inject()
     async with httpx.AsyncClient() as client:

@@ -72,7 +72,10 @@ controller_port() { echo $((KAFKA_CONTROLLER_PORT + 10 * ($1 - 1))); }
 replication() { if [ "$(brokers)" -ge 3 ]; then echo 3; else echo 1; fi; }
 min_isr() { if [ "$(brokers)" -ge 3 ]; then echo 2; else echo 1; fi; }
 bootstrap() { local i out=(); for i in $(seq 1 "$(brokers)"); do out+=("127.0.0.1:$(broker_port "$i")"); done; (IFS=,; echo "${out[*]}"); }
-kafka_pid_of() { local f; f="$(node_dir "$1")/kafka.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
+# A process that has exited but is not yet reaped (a zombie: its parent is gone, and whoever inherits it may reap
+# late) still answers `kill -0`: read its state instead, so a broker killed a moment ago counts as stopped.
+alive() { local state; state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1); [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]; }
+kafka_pid_of() { local f; f="$(node_dir "$1")/kafka.pid"; [ -f "$f" ] && alive "$(cat "$f")" && cat "$f"; }
 kafka_pid() { kafka_pid_of 1; }
 
 # Whether something LISTENs on a port, read from the kernel's socket tables, not by connecting: our ports lie in the
@@ -147,7 +150,7 @@ kafka_up() {
 stop_pid() { # pid name
   local pid=$1 i
   kill "$pid" 2>/dev/null || return 0
-  for i in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
+  for i in $(seq 1 60); do alive "$pid" || return 0; sleep 0.5; done
   log "$2 did not stop within 30 s; killing it"; kill -9 "$pid" 2>/dev/null || true
 }
 
