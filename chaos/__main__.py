@@ -25,7 +25,7 @@ from chaos.load import Load
 from chaos.processes import Installation
 from chaos.reconcile import Reconciliation, reconcile
 
-REQUIRED_ZERO = ("lost.", "duplicate.", "g1a.", "overcommit.", "ledger.", "undecided.")
+REQUIRED_ZERO = ("lost.", "duplicate.", "g1a.", "overcommit.", "ledger.", "undecided.", "untrue.")
 
 
 async def settle(load: Load, installation: Installation, limit_s: float) -> float:

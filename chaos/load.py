@@ -1,6 +1,7 @@
 """Needs sent through the firms API as the demo's SMEs send them, each with its own Idempotency-Key, and what the API
-answered: acknowledged (201), failed (an answer that says it was not taken), or indeterminate (no answer: the
-request may or may not have been applied — a client retries it with the same key, and so does `retry`)."""
+answered: acknowledged (201), failed (a 4xx: an answer that says it was not taken), or indeterminate (no answer,
+or a 5xx: the request may or may not have been applied — a client retries it with the same key, and so does
+`retry`)."""
 
 from __future__ import annotations
 
@@ -82,9 +83,10 @@ class Load:
         sent.status = reply.status_code
         if reply.status_code == 201:
             sent.outcome, sent.need_id, sent.acked_at = "acked", reply.json()["need_id"], time.monotonic()
-        elif reply.status_code < 500 or reply.status_code == 503:
-            sent.outcome = "failed"  # the API said it did not take it (503: not ready; 4xx: refused)
-        # other 5xx: the API cannot say whether it committed: indeterminate
+        elif reply.status_code < 500:
+            sent.outcome = "failed"  # refused: the API said it did not take it
+        # 5xx (503 included: the database went away, perhaps during the commit): the API cannot say whether it
+        # committed, so the request is indeterminate and sent again with its key, as a careful client does
 
     async def run(self, per_second: float, stop: asyncio.Event, rng: random.Random) -> None:
         """Send at a steady rate until `stop`, without waiting for slow answers (a stalled API must not slow the

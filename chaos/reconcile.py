@@ -105,6 +105,9 @@ async def reconcile(load: Load) -> Reconciliation:
     r.put("duplicate.needs_per_idempotency_key", {p for p, n in per_request.items() if n > 1})
     applied = {f"{marker}{s.number}" for s in load.sent if s.outcome == "indeterminate"} & set(per_request)
     r.put("indeterminate_applied", applied)
+    # An answer that said "not taken" (4xx) must be true: such a request has no row.
+    refused = {f"{marker}{s.number}" for s in load.sent if s.outcome == "failed"} & set(per_request)
+    r.put("untrue.refused_yet_applied", refused)
 
     # the log
     need_log = await read_topic(bootstrap, NEED_EVENTS)

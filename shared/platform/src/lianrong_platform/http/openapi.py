@@ -45,7 +45,7 @@ ERRORS = {
     "409": "The request contradicts the current state",
     "413": "The body is larger than allowed",
     "422": "A field is invalid or a rule refuses the request; nothing was changed",
-    "503": "The database cannot be reached for a moment; nothing was changed (see Retry-After)",
+    "503": "The database cannot be reached for a moment (see Retry-After); repeat a write with its Idempotency-Key",
 }
 
 

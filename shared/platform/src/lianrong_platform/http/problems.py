@@ -152,15 +152,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     async def on_unavailable(request: Request, exc: Exception) -> JSONResponse:
-        # The database went away under the request (a restart, a failover, no connection free): nothing was
-        # committed, and the same request will work again in a moment. 503 says so; a 500 would say "a bug".
+        # The database went away under the request (a restart, a failover, no connection free). It works again in
+        # a moment: 503 says so, a 500 would say "a bug". If the connection broke during the commit, the write may
+        # have landed: the client repeats it with its Idempotency-Key and gets the first result.
         log.warning("http.database_unavailable", path=request.url.path, error=f"{type(exc).__name__}: {exc}")
         return problem_response(
             request,
             503,
             "unavailable",
             "Service unavailable",
-            "The database cannot be reached for a moment; nothing was changed. Try again shortly.",
+            "The database cannot be reached for a moment. A read changed nothing; a write may not have been applied: "
+            "send it again with the same Idempotency-Key.",
             headers={"Retry-After": "2"},
         )
 
